@@ -1,0 +1,17 @@
+# syntax=docker/dockerfile:1
+FROM golang:1.26 AS build
+WORKDIR /src
+COPY go.mod go.sum ./
+RUN go mod download
+COPY . .
+ARG VERSION=dev
+RUN CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X main.version=${VERSION}" -o /lightbox .
+
+FROM gcr.io/distroless/static:nonroot
+COPY --from=build /lightbox /lightbox
+ENV DATA_DIR=/data ADDR=:8080 LOG_FORMAT=json
+VOLUME /data
+EXPOSE 8080
+USER nonroot:nonroot
+ENTRYPOINT ["/lightbox"]
+CMD ["serve"]

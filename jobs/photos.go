@@ -1,0 +1,61 @@
+package jobs
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+
+	"lightbox/jobs/photo"
+	"lightbox/store"
+)
+
+// maxOriginal bounds what process_photo reads (the upload limit is lower).
+const maxOriginal = 60 << 20
+
+// processPhoto makes the derivatives of an uploaded photo. A file that is
+// not a usable image marks the photo failed with a reason and the job
+// ends; storage errors are retried.
+func (h *handlers) processPhoto(ctx context.Context, p store.PhotoPayload) error {
+	ph, err := h.DB.PhotoByID(ctx, p.PhotoID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil // deleted meanwhile
+	}
+	if err != nil {
+		return err
+	}
+	if ph.Status != store.PhotoProcessing && ph.Status != store.PhotoFailed {
+		return nil // already done, or never uploaded
+	}
+	project, err := h.DB.Project(ctx, ph.ProjectID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	orig, err := h.readBlob(ctx, store.PhotoKey(ph.ProjectID, ph.ID, "original.jpg"), maxOriginal)
+	if err != nil {
+		return err
+	}
+	d, err := photo.Derive(bytes.NewReader(orig), photo.Options{Watermark: project.WatermarkText})
+	if err != nil {
+		if errors.Is(err, photo.ErrUnsupported) || errors.Is(err, photo.ErrTooLarge) || errors.Is(err, photo.ErrCorrupt) {
+			h.Log.Warn("photo failed", "photo", ph.ID, "err", err)
+			return h.DB.SetPhotoFailed(ctx, ph.ID, photo.Reason(err))
+		}
+		return Permanent(err)
+	}
+	for name, b := range map[string][]byte{"thumb-400.jpg": d.Thumb400, "thumb-800.jpg": d.Thumb800, "watermarked.jpg": d.Watermarked} {
+		if err := h.Blobs.Put(ctx, store.PhotoKey(ph.ProjectID, ph.ID, name), bytes.NewReader(b), int64(len(b)), "image/jpeg"); err != nil {
+			return fmt.Errorf("store %s: %w", name, err)
+		}
+	}
+	return h.DB.SetPhotoReady(ctx, ph.ID, d.Width, d.Height, h.ClusterDelay)
+}
+
+func (h *handlers) photoFailed(ctx context.Context, p store.PhotoPayload, err error) {
+	if e := h.DB.SetPhotoFailed(ctx, p.PhotoID, "Processing failed after several tries; retry it from the failed jobs list."); e != nil {
+		h.Log.Error("mark photo failed", "photo", p.PhotoID, "err", e)
+	}
+}

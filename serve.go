@@ -1,0 +1,210 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"time"
+
+	"lightbox/app"
+	"lightbox/jobs"
+	"lightbox/jobs/mail"
+	"lightbox/jobs/retina"
+	"lightbox/store"
+	"lightbox/store/blob"
+)
+
+func newLogger(format string, w io.Writer) *slog.Logger {
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(w, nil))
+	}
+	return slog.New(slog.NewTextHandler(w, nil))
+}
+
+func cmdServe(ctx context.Context, args []string, getenv getenvFunc, stdout, stderr io.Writer) error {
+	fs, dir := newFlags("serve", getenv, stderr)
+	defAddr := getenv("ADDR")
+	if defAddr == "" {
+		defAddr = ":8080"
+		if p := getenv("PORT"); p != "" {
+			defAddr = ":" + p
+		}
+	}
+	addr := fs.String("addr", defAddr, "address to listen on ($ADDR)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, err := loadConfig(getenv, *dir, *addr)
+	if err != nil {
+		return fmt.Errorf("configuration: %w", err)
+	}
+	log := newLogger(cfg.LogFormat, stdout)
+
+	db, err := openDB(ctx, cfg.DataDir)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := cfg.loadSecret(); err != nil {
+		return err
+	}
+
+	// Object storage: R2 when configured, else local disk served by us.
+	var blobs blob.Store
+	var local http.Handler
+	if cfg.R2.Bucket != "" {
+		s3, err := blob.NewS3(ctx, blob.S3Config{AccountID: cfg.R2.AccountID, Endpoint: cfg.R2.Endpoint, AccessKeyID: cfg.R2.AccessKeyID,
+			SecretAccessKey: cfg.R2.SecretAccessKey, Bucket: cfg.R2.Bucket})
+		if err != nil {
+			return fmt.Errorf("R2: %w", err)
+		}
+		if err := s3.CheckCORS(ctx, cfg.PublicURL); err != nil {
+			log.Warn("R2 bucket CORS: browsers may not be able to upload; see the README", "err", err)
+		}
+		blobs = s3
+		log.Info("storage: live (R2/S3)", "bucket", cfg.R2.Bucket)
+	} else {
+		l, err := blob.NewLocal(filepath.Join(cfg.DataDir, "blobs"), cfg.PublicURL, cfg.SecretKey)
+		if err != nil {
+			return err
+		}
+		blobs, local = l, l
+		log.Info("storage: embedded default (local disk)", "dir", filepath.Join(cfg.DataDir, "blobs"))
+	}
+
+	var sender mail.Sender
+	if cfg.ResendAPIKey != "" {
+		var opts []mail.ResendOption
+		if cfg.ResendAPIURL != "" {
+			opts = append(opts, mail.WithBaseURL(cfg.ResendAPIURL))
+		}
+		sender = mail.NewResend(cfg.ResendAPIKey, cfg.EmailFrom, opts...)
+		log.Info("email: live (Resend)", "from", cfg.EmailFrom)
+	} else {
+		log.Info("email: embedded default (outbox in the backoffice)")
+	}
+
+	var payments app.Payments
+	if cfg.StripeSecretKey != "" {
+		payments = app.NewStripe(cfg.StripeSecretKey, cfg.StripeAPIURL)
+		log.Info("payments: live (Stripe)")
+	} else {
+		log.Info("payments: embedded default (offline payments recorded by an operator)")
+	}
+
+	var faces jobs.FaceService
+	if cfg.RetinaURL != "" {
+		faces = retina.New(cfg.RetinaURL, cfg.RetinaAPIKey)
+		log.Info("face matching: live (Retina)", "url", cfg.RetinaURL)
+	} else {
+		log.Info("face matching: off (selfies wait as pending until RETINA_SERVICE_URL is set)")
+	}
+	if cfg.GooglePlacesKey != "" {
+		log.Info("location search: live (Google Places)")
+	} else {
+		log.Info("location search: embedded default (plain text and a time-zone list)")
+	}
+
+	templates, err := mail.NewTemplates()
+	if err != nil {
+		return err
+	}
+	runner := jobs.NewRunner(db, log, jobs.Options{Policies: policies(cfg)})
+	jobs.Register(runner, jobs.Deps{DB: db, Blobs: blobs, Log: log, Mailer: sender, Templates: templates, Faces: faces,
+		PublicURL: cfg.PublicURL, StudioName: cfg.StudioName, Secret: cfg.SecretKey})
+
+	if err := runner.Check(); err != nil {
+		return err
+	}
+	srv, err := app.NewServer(app.Config{PublicURL: cfg.PublicURL, StudioName: cfg.StudioName, Version: version,
+		StripePublishableKey: cfg.StripePublishableKey, StripeWebhookSecret: cfg.StripeWebhookSecret, GooglePlacesKey: cfg.GooglePlacesKey,
+		FaceMatching: faces != nil, TrustedProxies: cfg.Proxies, Secret: cfg.SecretKey},
+		app.Deps{Log: log, DB: db, Blobs: blobs, Local: local, Payments: payments, Jobs: jobStats{runner}})
+	if err != nil {
+		return err
+	}
+	if faces != nil {
+		if n, err := db.EnqueuePendingSelfies(ctx); err != nil {
+			return err
+		} else if n > 0 {
+			log.Info("queued pending selfies for face matching", "count", n)
+		}
+	}
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	httpSrv := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 2 * time.Minute, WriteTimeout: 5 * time.Minute, IdleTimeout: 2 * time.Minute}
+	var metricsSrv *http.Server
+	if cfg.MetricsAddr != "" {
+		mln, err := net.Listen("tcp", cfg.MetricsAddr)
+		if err != nil {
+			return fmt.Errorf("METRICS_ADDR: %w", err)
+		}
+		metricsSrv = &http.Server{Handler: srv.MetricsHandler(), ReadHeaderTimeout: 5 * time.Second}
+		go metricsSrv.Serve(mln)
+		log.Info("metrics: live", "addr", mln.Addr().String())
+	}
+
+	jobsCtx, stopJobs := context.WithCancel(context.WithoutCancel(ctx))
+	jobsDone := make(chan error, 1)
+	go func() { jobsDone <- runner.Run(jobsCtx) }()
+	go jobs.Janitor(jobsCtx, db, log, time.Minute)
+
+	httpDone := make(chan error, 1)
+	go func() { httpDone <- httpSrv.Serve(ln) }()
+	log.Info("Lightbox is ready", "url", cfg.PublicURL, "listen", ln.Addr().String(), "version", version, "data", cfg.DataDir)
+
+	select {
+	case <-ctx.Done():
+	case err := <-httpDone:
+		stopJobs()
+		<-jobsDone
+		return err
+	}
+	// Shutdown in reverse: HTTP, then the job runner, then (deferred) the database.
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := httpSrv.Shutdown(sctx); err != nil {
+		log.Error("http shutdown", "err", err)
+	}
+	if metricsSrv != nil {
+		metricsSrv.Shutdown(sctx)
+	}
+	stopJobs()
+	if err := <-jobsDone; err != nil {
+		return err
+	}
+	if err := <-httpDone; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// policies are the default job policies with the configured photo workers.
+func policies(cfg Config) map[string]jobs.Policy {
+	p := jobs.DefaultPolicies()
+	pp := p[store.JobProcessPhoto]
+	pp.Workers = cfg.Workers
+	p[store.JobProcessPhoto] = pp
+	return p
+}
+
+// jobStats adapts the runner's counters for the server.
+type jobStats struct{ r *jobs.Runner }
+
+func (j jobStats) Counts() map[string]app.JobCounts {
+	out := map[string]app.JobCounts{}
+	for k, c := range j.r.Counts() {
+		out[k] = app.JobCounts(c)
+	}
+	return out
+}

@@ -1,0 +1,274 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"time"
+)
+
+// Selfie statuses.
+const (
+	SelfieUploading = "uploading"
+	SelfiePending   = "pending"
+	SelfieApproved  = "approved"
+	SelfieRejected  = "rejected"
+)
+
+// EmbeddingDim is the length of a face embedding from the face service.
+const EmbeddingDim = 512
+
+// Selfie is an attendee's reference photo for face matching.
+type Selfie struct {
+	ID              string    `json:"id"`
+	UserID          string    `json:"-"`
+	Key             string    `json:"-"`
+	ContentType     string    `json:"-"`
+	Size            int64     `json:"-"`
+	Status          string    `json:"status"`
+	RejectionReason string    `json:"rejectionReason,omitempty"`
+	CreatedAt       time.Time `json:"createdAt"`
+}
+
+const selfieCols = `id, user_id, object_key, content_type, size, status, rejection_reason, created_at`
+
+func scanSelfie(row interface{ Scan(...any) error }, s *Selfie) error {
+	var created string
+	if err := row.Scan(&s.ID, &s.UserID, &s.Key, &s.ContentType, &s.Size, &s.Status, &s.RejectionReason, &created); err != nil {
+		return mapErr(err)
+	}
+	s.CreatedAt = parseTime(created)
+	return nil
+}
+
+// CreateSelfie records a selfie about to be uploaded, under
+// selfies/{userId}/{timestamp}.jpg.
+func (db *DB) CreateSelfie(ctx context.Context, userID, contentType string, size int64) (Selfie, error) {
+	now := db.now()
+	s := Selfie{ID: NewID("sf"), UserID: userID, ContentType: contentType, Size: size, Status: SelfieUploading, CreatedAt: now,
+		Key: "selfies/" + userID + "/" + strconv.FormatInt(now.UnixMilli(), 10) + ".jpg"}
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `insert into selfies (id, seq, user_id, object_key, content_type, size, status, created_at, updated_at)
+			values (?, (select coalesce(max(seq), 0) + 1 from selfies), ?, ?, ?, ?, ?, ?, ?)`,
+			s.ID, userID, s.Key, contentType, size, s.Status, fmtTime(now), fmtTime(now))
+		return mapErr(err)
+	})
+	return s, err
+}
+
+// SelfiePayload identifies a selfie for process_selfie.
+type SelfiePayload struct {
+	SelfieID string `json:"selfieId"`
+}
+
+// CompleteSelfie marks an uploaded selfie pending and enqueues
+// process_selfie; completing twice is harmless.
+func (db *DB) CompleteSelfie(ctx context.Context, userID, selfieID string) (Selfie, error) {
+	var s Selfie
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		if err := scanSelfie(tx.QueryRowContext(ctx, `select `+selfieCols+` from selfies where id = ? and user_id = ?`, selfieID, userID), &s); err != nil {
+			return err
+		}
+		if s.Status != SelfieUploading {
+			return nil
+		}
+		s.Status = SelfiePending
+		if _, err := tx.ExecContext(ctx, `update selfies set status = 'pending', updated_at = ? where id = ?`, fmtTime(db.now()), s.ID); err != nil {
+			return err
+		}
+		return db.enqueue(ctx, tx, JobProcessSelfie, SelfiePayload{SelfieID: s.ID}, 0)
+	})
+	return s, err
+}
+
+// SelfieByID finds a selfie, for jobs.
+func (db *DB) SelfieByID(ctx context.Context, id string) (Selfie, error) {
+	var s Selfie
+	err := scanSelfie(db.sql.QueryRowContext(ctx, `select `+selfieCols+` from selfies where id = ?`, id), &s)
+	return s, err
+}
+
+// CurrentSelfie is the user's newest uploaded selfie.
+func (db *DB) CurrentSelfie(ctx context.Context, userID string) (Selfie, error) {
+	var s Selfie
+	err := scanSelfie(db.sql.QueryRowContext(ctx, `select `+selfieCols+` from selfies where user_id = ? and status != 'uploading'
+		order by seq desc limit 1`, userID), &s)
+	return s, err
+}
+
+// PendingSelfies lists selfies waiting for the face service.
+func (db *DB) PendingSelfies(ctx context.Context) ([]string, error) {
+	rows, err := db.sql.QueryContext(ctx, `select id from selfies where status = 'pending' order by seq`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// EnqueuePendingSelfies queues process_selfie for every pending selfie,
+// for when the face service is configured after selfies arrived.
+func (db *DB) EnqueuePendingSelfies(ctx context.Context) (int, error) {
+	ids, err := db.PendingSelfies(ctx)
+	if err != nil {
+		return 0, err
+	}
+	return len(ids), db.tx(ctx, func(tx *sql.Tx) error {
+		for _, id := range ids {
+			if err := db.enqueue(ctx, tx, JobProcessSelfie, SelfiePayload{SelfieID: id}, 0); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// ApproveSelfie stores the selfie's embedding, replaces the user's older
+// selfies (rows, embeddings and, through a cleanup job, their files) and
+// schedules face matching in each of the user's projects.
+func (db *DB) ApproveSelfie(ctx context.Context, selfieID string, embedding []float32) error {
+	if len(embedding) != EmbeddingDim {
+		return fmt.Errorf("embedding has %d values, want %d", len(embedding), EmbeddingDim)
+	}
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		var userID, status string
+		var seq int64
+		if err := tx.QueryRowContext(ctx, `select user_id, status, seq from selfies where id = ?`, selfieID).Scan(&userID, &status, &seq); err != nil {
+			return mapErr(err)
+		}
+		if status != SelfiePending {
+			return nil // already decided: a re-run changes nothing
+		}
+		if err := db.dropOldSelfies(ctx, tx, userID, seq); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `update selfies set status = 'approved', rejection_reason = '', updated_at = ? where id = ?`, fmtTime(db.now()), selfieID); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `insert into selfie_embeddings (selfie_seq, embedding) values (?, ?)`, seq, vecBlob(embedding)); err != nil {
+			return err
+		}
+		rows, err := tx.QueryContext(ctx, `select project_id from project_members where user_id = ?`, userID)
+		if err != nil {
+			return err
+		}
+		var projects []string
+		for rows.Next() {
+			var p string
+			if err := rows.Scan(&p); err != nil {
+				rows.Close()
+				return err
+			}
+			projects = append(projects, p)
+		}
+		rows.Close()
+		for _, p := range projects {
+			if err := db.scheduleCluster(ctx, tx, userID, p, 0); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// dropOldSelfies deletes the user's selfies older than seq with their
+// embeddings and files.
+func (db *DB) dropOldSelfies(ctx context.Context, tx *sql.Tx, userID string, seq int64) error {
+	rows, err := tx.QueryContext(ctx, `delete from selfies where user_id = ? and seq < ? returning seq, object_key`, userID, seq)
+	if err != nil {
+		return err
+	}
+	type old struct {
+		seq int64
+		key string
+	}
+	var olds []old
+	for rows.Next() {
+		var o old
+		if err := rows.Scan(&o.seq, &o.key); err != nil {
+			rows.Close()
+			return err
+		}
+		olds = append(olds, o)
+	}
+	rows.Close()
+	for _, o := range olds {
+		if _, err := tx.ExecContext(ctx, `delete from selfie_embeddings where selfie_seq = ?`, o.seq); err != nil {
+			return err
+		}
+		if err := db.enqueue(ctx, tx, JobCleanupProjectStorage, CleanupPayload{Prefix: o.key}, 0); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// RejectSelfie records why a selfie cannot be used.
+func (db *DB) RejectSelfie(ctx context.Context, selfieID, reason string) error {
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `update selfies set status = 'rejected', rejection_reason = ?, updated_at = ? where id = ? and status = 'pending'`,
+			reason, fmtTime(db.now()), selfieID)
+		return err
+	})
+}
+
+// DeleteFaceData deletes every selfie of the user, their embeddings, their
+// files (through a cleanup job) and their confirmed tags. With withdraw,
+// the consent record is cleared as well.
+func (db *DB) DeleteFaceData(ctx context.Context, userID string, withdraw bool) error {
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		if err := db.dropOldSelfies(ctx, tx, userID, math.MaxInt64); err != nil {
+			return err
+		}
+		// Tags the attendee marked "not me" stay as a record of that choice.
+		if _, err := tx.ExecContext(ctx, `delete from tags where user_id = ? and status = 'confirmed'`, userID); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `delete from cluster_pending where user_id = ?`, userID); err != nil {
+			return err
+		}
+		if withdraw {
+			_, err := tx.ExecContext(ctx, `update users set consent_at = null, consent_text = null where id = ?`, userID)
+			return err
+		}
+		return nil
+	})
+}
+
+// SelfieEmbedding returns an approved selfie's stored embedding.
+func (db *DB) SelfieEmbedding(ctx context.Context, selfieID string) ([]float32, error) {
+	var b []byte
+	err := db.sql.QueryRowContext(ctx, `select e.embedding from selfie_embeddings e join selfies s on s.seq = e.selfie_seq where s.id = ?`, selfieID).Scan(&b)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	v := make([]float32, len(b)/4)
+	for i := range v {
+		v[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
+	}
+	return v, nil
+}
+
+// vecBlob encodes a vector as sqlite-vec's little-endian float32 blob.
+func vecBlob(v []float32) []byte {
+	b := make([]byte, 4*len(v))
+	for i, x := range v {
+		binary.LittleEndian.PutUint32(b[4*i:], math.Float32bits(x))
+	}
+	return b
+}
