@@ -117,7 +117,7 @@ func TestJourney(t *testing.T) {
 	if acc.User.Role != "attendee" || acc.User.Email != "guest@example.com" {
 		t.Fatalf("accepted user %+v", acc.User)
 	}
-	guest.MustJSON("POST", "/v1/invites/accept", map[string]string{"token": token, "password": "a long enough password"}, 400, nil)
+	env.Anonymous().MustJSON("POST", "/v1/invites/accept", map[string]string{"token": token, "password": "a long enough password"}, 400, nil)
 	guest.Token = acc.Token
 	var projects struct{ Items []struct{ ID string } }
 	guest.MustJSON("GET", "/v1/projects", nil, 200, &projects)
