@@ -19,6 +19,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"modernc.org/sqlite"
@@ -214,15 +215,19 @@ func mapErr(err error) error {
 var idEncoding = base32.NewEncoding("0123456789abcdefghjkmnpqrstvwxyz").WithPadding(base32.NoPadding)
 
 // NewID returns an opaque, time-ordered id with a type prefix, like
-// "ph_01j9...". Ids sort by creation time, which keyset pagination uses.
+// "ph_06h0...": 48 bits of milliseconds, a 16-bit sequence so ids made in
+// the same millisecond keep their order, and 64 random bits. Ids sort by
+// creation time, which keyset pagination uses.
 func NewID(prefix string) string {
 	var b [16]byte
-	binary.BigEndian.PutUint64(b[:8], uint64(time.Now().UnixMilli())<<16)
-	if _, err := rand.Read(b[6:]); err != nil {
+	binary.BigEndian.PutUint64(b[:8], uint64(time.Now().UnixMilli())<<16|uint64(idSeq.Add(1)&0xffff))
+	if _, err := rand.Read(b[8:]); err != nil {
 		panic(err) // crypto/rand never fails on supported platforms
 	}
 	return prefix + "_" + idEncoding.EncodeToString(b[:])
 }
+
+var idSeq atomic.Uint32
 
 func fmtTime(t time.Time) string { return t.UTC().Format(timeFormat) }
 

@@ -1,0 +1,197 @@
+package blob
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Signed URLs of a Local store. A URL is
+//
+//	<baseURL>/blobs/<key>?exp=<unix seconds>[&filename=<name>]&sig=<hex>
+//
+// and sig is HMAC-SHA256, under a key derived from the app secret, of
+//
+//	method "\n" key "\n" exp "\n" content type "\n" content length "\n" filename
+//
+// For a PUT the content type and length are the request's own Content-Type
+// and Content-Length, so, as with SigV4, a request with another type or size
+// simply fails the signature; the filename is empty. For a GET (and HEAD) the
+// type is empty, the length -1 and the filename is the query's. The URL is
+// valid until, not at, exp.
+
+// PresignPut returns a PUT request for exactly size bytes of contentType.
+func (l *Local) PresignPut(ctx context.Context, key, contentType string, size int64, ttl time.Duration) (Upload, error) {
+	if _, err := l.file(key); err != nil {
+		return Upload{}, err
+	}
+	if err := checkContentType(contentType); err != nil {
+		return Upload{}, err
+	}
+	if size < 0 {
+		return Upload{}, fmt.Errorf("blob: negative size %d", size)
+	}
+	if err := checkTTL(ttl); err != nil {
+		return Upload{}, err
+	}
+	exp := l.Now().Add(ttl).Unix()
+	q := url.Values{
+		"exp": {strconv.FormatInt(exp, 10)},
+		"sig": {l.sign(http.MethodPut, key, exp, contentType, size, "")},
+	}
+	return Upload{
+		Method:    http.MethodPut,
+		URL:       l.baseURL + "/blobs/" + key + "?" + q.Encode(),
+		Headers:   map[string]string{"Content-Type": contentType},
+		ExpiresAt: time.Unix(exp, 0).UTC(),
+	}, nil
+}
+
+// PresignGet returns a GET URL for key; with opts.Filename the response is
+// an attachment saved under that name.
+func (l *Local) PresignGet(ctx context.Context, key string, ttl time.Duration, opts GetOptions) (string, time.Time, error) {
+	if _, err := l.file(key); err != nil {
+		return "", time.Time{}, err
+	}
+	if err := checkTTL(ttl); err != nil {
+		return "", time.Time{}, err
+	}
+	exp := l.Now().Add(ttl).Unix()
+	q := url.Values{"exp": {strconv.FormatInt(exp, 10)}}
+	if opts.Filename != "" {
+		q.Set("filename", opts.Filename)
+	}
+	q.Set("sig", l.sign(http.MethodGet, key, exp, "", -1, opts.Filename))
+	return l.baseURL + "/blobs/" + key + "?" + q.Encode(), time.Unix(exp, 0).UTC(), nil
+}
+
+// sign returns the hex signature of one request.
+func (l *Local) sign(method, key string, exp int64, contentType string, size int64, filename string) string {
+	m := hmac.New(sha256.New, l.key)
+	fmt.Fprintf(m, "%s\n%s\n%d\n%s\n%d\n%s", method, key, exp, contentType, size, filename)
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+// ServeHTTP serves GET, HEAD and PUT on /blobs/{key} for URLs signed by
+// PresignGet and PresignPut. Unsigned, tampered and expired requests get 403
+// with a short plain body and nothing is read or written.
+func (l *Local) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	key, ok := strings.CutPrefix(r.URL.Path, "/blobs/")
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	method := r.Method
+	switch method {
+	case http.MethodGet, http.MethodPut:
+	case http.MethodHead:
+		method = http.MethodGet
+	default:
+		w.Header().Set("Allow", "GET, HEAD, PUT")
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	rel, err := l.file(key)
+	if err != nil {
+		forbidden(w)
+		return
+	}
+	q := r.URL.Query()
+	exp, err := strconv.ParseInt(q.Get("exp"), 10, 64)
+	if err != nil || exp <= 0 {
+		forbidden(w)
+		return
+	}
+	now, expires := l.Now(), time.Unix(exp, 0)
+	if !now.Before(expires) {
+		forbidden(w)
+		return
+	}
+	contentType, size, filename := "", int64(-1), q.Get("filename")
+	if method == http.MethodPut {
+		contentType, size, filename = r.Header.Get("Content-Type"), r.ContentLength, ""
+		if checkContentType(contentType) != nil {
+			forbidden(w)
+			return
+		}
+	}
+	want := l.sign(method, key, exp, contentType, size, filename)
+	if !hmac.Equal([]byte(q.Get("sig")), []byte(want)) {
+		forbidden(w)
+		return
+	}
+
+	if method == http.MethodPut {
+		l.servePut(w, r, key, rel, contentType, size)
+		return
+	}
+	f, fi, ct, err := l.open(rel)
+	if errors.Is(err, ErrNotFound) {
+		http.Error(w, "not found", http.StatusNotFound)
+		return
+	}
+	if err != nil {
+		l.fail(w, r, key, err)
+		return
+	}
+	defer f.Close()
+	h := w.Header()
+	h.Set("Content-Type", ct)
+	
+	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
+	h.Set("Cache-Control", fmt.Sprintf("private, max-age=%d", int64(expires.Sub(now)/time.Second)))
+	if filename != "" {
+		h.Set("Content-Disposition", attachment(filename))
+	}
+	http.ServeContent(w, r, "", fi.ModTime(), f)
+}
+
+// servePut stores the body of a verified PUT.
+func (l *Local) servePut(w http.ResponseWriter, r *http.Request, key, rel, contentType string, size int64) {
+	err := l.write(r.Context(), rel, contentType, bodyReader{r.Body}, size)
+	switch {
+	case errors.Is(err, errTooLong):
+		http.Error(w, "body too large", http.StatusRequestEntityTooLarge)
+	case errors.Is(err, errTooShort):
+		http.Error(w, "incomplete body", http.StatusBadRequest)
+	case err != nil:
+		l.fail(w, r, key, err)
+	default:
+		w.WriteHeader(http.StatusOK)
+	}
+}
+
+// bodyReader marks a failure to read a request body (the client went away
+// or sent less than it announced) as errTooShort, apart from disk errors.
+type bodyReader struct{ r io.Reader }
+
+// Read reads from the body.
+func (b bodyReader) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	if err != nil && err != io.EOF {
+		err = fmt.Errorf("%w: %w", errTooShort, err)
+	}
+	return n, err
+}
+
+// forbidden answers a request without a valid signature.
+func forbidden(w http.ResponseWriter) {
+	http.Error(w, "forbidden", http.StatusForbidden)
+}
+
+// fail logs a server-side error and answers 500 without details.
+func (l *Local) fail(w http.ResponseWriter, r *http.Request, key string, err error) {
+	if l.Log != nil {
+		l.Log.ErrorContext(r.Context(), "blob: local request failed", "method", r.Method, "key", key, "err", err)
+	}
+	http.Error(w, "internal error", http.StatusInternalServerError)
+}
