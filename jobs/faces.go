@@ -83,8 +83,11 @@ func (h *handlers) clusterFaces(ctx context.Context, p store.ClusterPayload) err
 	if err != nil {
 		return err
 	}
-	if w.Selfie.ID == "" || len(w.Photos) == 0 {
+	if w.Selfie.ID == "" {
 		return nil
+	}
+	if len(w.Photos) == 0 {
+		return h.DB.ScheduleTagDigest(ctx, p.UserID, p.ProjectID, h.DigestDelay)
 	}
 	selfie, err := h.selfieJPEG(ctx, w.Selfie)
 	if err != nil {
@@ -113,12 +116,12 @@ func (h *handlers) clusterFaces(ctx context.Context, p store.ClusterPayload) err
 			}
 			return err
 		}
-		n, err := h.DB.RecordMatches(ctx, w.Selfie.ID, p.ProjectID, ids, res.Matches(), h.DigestDelay)
+		n, err := h.DB.RecordMatches(ctx, w.Selfie.ID, p.ProjectID, ids, res.Matches())
 		if err != nil {
 			return err
 		}
 		total += n
 	}
 	h.Log.Info("faces matched", "user", p.UserID, "project", p.ProjectID, "compared", len(w.Photos), "new_tags", total)
-	return nil
+	return h.DB.ScheduleTagDigest(ctx, p.UserID, p.ProjectID, h.DigestDelay)
 }

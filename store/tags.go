@@ -100,10 +100,10 @@ func (db *DB) StartCluster(ctx context.Context, userID, projectID string) (Clust
 }
 
 // RecordMatches stores one batch's outcome: the photos compared and the
-// ones the attendee is in. Tags removed by a person are not re-added. New
-// tags schedule one digest email after digestDelay. It returns how many
-// tags are new. A selfie replaced meanwhile records nothing.
-func (db *DB) RecordMatches(ctx context.Context, selfieID, projectID string, compared, matched []string, digestDelay time.Duration) (int, error) {
+// ones the attendee is in. Tags removed by a person are not re-added. It
+// returns how many tags are new. A selfie replaced meanwhile records
+// nothing.
+func (db *DB) RecordMatches(ctx context.Context, selfieID, projectID string, compared, matched []string) (int, error) {
 	added := 0
 	err := db.tx(ctx, func(tx *sql.Tx) error {
 		var userID, status string
@@ -131,8 +131,21 @@ func (db *DB) RecordMatches(ctx context.Context, selfieID, projectID string, com
 			n, _ := res.RowsAffected()
 			added += int(n)
 		}
-		if added == 0 {
-			return nil
+		return nil
+	})
+	return added, err
+}
+
+// ScheduleTagDigest enqueues one notify_user_tagged email after delay if
+// the attendee has tags not announced yet and no digest is waiting. A
+// cluster_faces run calls it once at its end, so one run makes one email,
+// and a run that crashed before it is caught up by the next.
+func (db *DB) ScheduleTagDigest(ctx context.Context, userID, projectID string, delay time.Duration) error {
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		var n int
+		if err := tx.QueryRowContext(ctx, `select count(*) from tags where user_id = ? and project_id = ? and status = 'confirmed' and notified_at is null`,
+			userID, projectID).Scan(&n); err != nil || n == 0 {
+			return err
 		}
 		res, err := tx.ExecContext(ctx, `insert or ignore into tag_notify_pending (user_id, project_id) values (?, ?)`, userID, projectID)
 		if err != nil {
@@ -141,9 +154,8 @@ func (db *DB) RecordMatches(ctx context.Context, selfieID, projectID string, com
 		if n, _ := res.RowsAffected(); n == 0 {
 			return nil
 		}
-		return db.enqueue(ctx, tx, JobNotifyUserTagged, TaggedPayload{UserID: userID, ProjectID: projectID}, digestDelay)
+		return db.enqueue(ctx, tx, JobNotifyUserTagged, TaggedPayload{UserID: userID, ProjectID: projectID}, delay)
 	})
-	return added, err
 }
 
 // UnnotifiedTags counts the attendee's confirmed tags in a project not yet

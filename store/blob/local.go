@@ -34,12 +34,6 @@ const (
 	staleTemp = 24 * time.Hour
 )
 
-// Errors for a body that is not exactly the size it was announced with.
-var (
-	errTooLong  = errors.New("blob: body longer than its size")
-	errTooShort = errors.New("blob: body shorter than its size")
-)
-
 // Local stores objects on the local disk and serves them through signed,
 // expiring URLs with the contract of presigned S3 URLs. It is the embedded
 // default when no R2 bucket is configured; mount it as the http.Handler for
@@ -193,25 +187,6 @@ func createTemp(root *os.Root, dir string) (*os.File, error) {
 		}
 	}
 	return nil, errors.New("blob: cannot create a temporary file")
-}
-
-// fill copies exactly size bytes from r into f, fsyncs and closes f.
-func fill(f *os.File, r io.Reader, size int64) error {
-	n, err := io.Copy(f, io.LimitReader(r, size+1))
-	if err == nil {
-		switch {
-		case n > size:
-			err = errTooLong
-		case n < size:
-			err = errTooShort
-		default:
-			err = f.Sync()
-		}
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	return err
 }
 
 // syncDir makes a rename in dir durable.

@@ -71,7 +71,9 @@ func (l *Local) DeletePrefix(ctx context.Context, prefix string) (int, error) {
 			return err
 		}
 		if d.IsDir() {
-			if p != base && !strings.HasPrefix(p+"/", prefix) && !strings.HasPrefix(prefix, p+"/") {
+			// Below base, a directory holds matches only if its own
+			// path continues the prefix ("p1" covers "p10/").
+			if p != base && !strings.HasPrefix(p+"/", prefix) {
 				return fs.SkipDir
 			}
 			return nil

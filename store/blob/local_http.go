@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -146,7 +145,7 @@ func (l *Local) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer f.Close()
 	h := w.Header()
 	h.Set("Content-Type", ct)
-	
+	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
 	h.Set("Cache-Control", fmt.Sprintf("private, max-age=%d", int64(expires.Sub(now)/time.Second)))
 	if filename != "" {
@@ -168,19 +167,6 @@ func (l *Local) servePut(w http.ResponseWriter, r *http.Request, key, rel, conte
 	default:
 		w.WriteHeader(http.StatusOK)
 	}
-}
-
-// bodyReader marks a failure to read a request body (the client went away
-// or sent less than it announced) as errTooShort, apart from disk errors.
-type bodyReader struct{ r io.Reader }
-
-// Read reads from the body.
-func (b bodyReader) Read(p []byte) (int, error) {
-	n, err := b.r.Read(p)
-	if err != nil && err != io.EOF {
-		err = fmt.Errorf("%w: %w", errTooShort, err)
-	}
-	return n, err
 }
 
 // forbidden answers a request without a valid signature.

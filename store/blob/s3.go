@@ -190,69 +190,6 @@ func (s *S3) Put(ctx context.Context, key string, r io.Reader, size int64, conte
 	return nil
 }
 
-// checkRemaining compares the bytes left in rs with size.
-func checkRemaining(rs io.ReadSeeker, size int64) error {
-	cur, err := rs.Seek(0, io.SeekCurrent)
-	if err != nil {
-		return err
-	}
-	end, err := rs.Seek(0, io.SeekEnd)
-	if err != nil {
-		return err
-	}
-	if _, err := rs.Seek(cur, io.SeekStart); err != nil {
-		return err
-	}
-	switch {
-	case end-cur > size:
-		return errTooLong
-	case end-cur < size:
-		return errTooShort
-	}
-	return nil
-}
-
-// exactReader passes on exactly left bytes of r. It fails instead of
-// returning the last of them when r holds more, and fails at an early end.
-type exactReader struct {
-	r    io.Reader
-	left int64
-}
-
-// Read reads from r, never past the announced size.
-func (e *exactReader) Read(p []byte) (int, error) {
-	if e.left <= 0 {
-		return e.atEnd()
-	}
-	if int64(len(p)) > e.left {
-		p = p[:e.left]
-	}
-	n, err := e.r.Read(p)
-	e.left -= int64(n)
-	switch {
-	case e.left > 0 && err == io.EOF:
-		return n, errTooShort
-	case e.left == 0 && err == nil:
-		if _, err := e.atEnd(); err != io.EOF {
-			return 0, err
-		}
-	}
-	return n, err
-}
-
-// atEnd checks that r has nothing left: io.EOF if so, else an error.
-func (e *exactReader) atEnd() (int, error) {
-	var one [1]byte
-	_, err := io.ReadFull(e.r, one[:])
-	switch err {
-	case nil:
-		return 0, errTooLong
-	case io.EOF:
-		return 0, io.EOF
-	}
-	return 0, err
-}
-
 // Get opens key for reading; the caller closes it.
 func (s *S3) Get(ctx context.Context, key string) (io.ReadCloser, error) {
 	if err := ValidKey(key); err != nil {
