@@ -14,12 +14,11 @@ import (
 // send renders one email and delivers it once per idempotency key: through
 // the provider when configured, else into the embedded outbox. A retried
 // job finds the key already sent and sends nothing.
-func (h *handlers) send(ctx context.Context, kind, to, key string, data map[string]any) error {
+func (h *handlers) send(ctx context.Context, kind, to, key string, data any) error {
 	sent, err := h.DB.EmailSent(ctx, key)
 	if err != nil || sent {
 		return err
 	}
-	data["StudioName"] = h.StudioName
 	msg, err := h.Templates.Render(kind, to, data)
 	if err != nil {
 		return Permanent(err)
@@ -58,7 +57,7 @@ func (h *handlers) notifyInvited(ctx context.Context, p store.InvitePayload) err
 	if err != nil {
 		return err
 	}
-	data := map[string]any{"ProjectName": project.Name, "ProjectDate": project.Date}
+	data := mail.InvitedData{StudioName: h.StudioName, ProjectName: project.Name, ProjectDate: project.Date}
 	if p.UserID != "" {
 		u, err := h.DB.UserByID(ctx, p.UserID)
 		if errors.Is(err, store.ErrNotFound) {
@@ -67,8 +66,8 @@ func (h *handlers) notifyInvited(ctx context.Context, p store.InvitePayload) err
 		if err != nil {
 			return err
 		}
-		data["ExistingAccount"] = true
-		data["Link"] = h.link("/app/projects/"+project.ID, nil)
+		data.ExistingAccount = true
+		data.Link = h.link("/app/projects/"+project.ID, nil)
 		return h.send(ctx, store.JobNotifyUserInvited, u.Email, fmt.Sprintf("member/%s/%s", project.ID, u.ID), data)
 	}
 	inv, err := h.DB.InviteByID(ctx, p.InviteID)
@@ -81,8 +80,7 @@ func (h *handlers) notifyInvited(ctx context.Context, p store.InvitePayload) err
 	if inv.Status != store.InvitePending {
 		return nil // accepted, revoked or expired meanwhile: nothing to send
 	}
-	data["ExistingAccount"] = false
-	data["Link"] = h.link("/invite", url.Values{"token": {store.DeriveToken(h.Secret, "invite", inv.ID)}})
+	data.Link = h.link("/invite", url.Values{"token": {store.DeriveToken(h.Secret, "invite", inv.ID)}})
 	if err := h.send(ctx, store.JobNotifyUserInvited, inv.Email, fmt.Sprintf("invite/%s/%d", inv.ID, p.Send), data); err != nil {
 		return err
 	}
@@ -106,8 +104,8 @@ func (h *handlers) notifyReset(ctx context.Context, p store.ResetPayload) error 
 	if err != nil {
 		return err
 	}
-	data := map[string]any{"ExpiresIn": "1 hour",
-		"Link": h.link("/reset", url.Values{"token": {store.DeriveToken(h.Secret, "reset", p.ResetID)}})}
+	data := mail.PasswordResetData{StudioName: h.StudioName, ExpiresIn: "1 hour",
+		Link: h.link("/reset", url.Values{"token": {store.DeriveToken(h.Secret, "reset", p.ResetID)}})}
 	return h.send(ctx, store.JobNotifyPasswordReset, u.Email, "reset/"+p.ResetID, data)
 }
 
@@ -133,7 +131,7 @@ func (h *handlers) notifyTagged(ctx context.Context, p store.TaggedPayload) erro
 	if err != nil {
 		return err
 	}
-	data := map[string]any{"ProjectName": project.Name, "Count": count, "Link": h.link("/app/projects/"+project.ID, nil)}
+	data := mail.TaggedData{StudioName: h.StudioName, ProjectName: project.Name, Count: count, Link: h.link("/app/projects/"+project.ID, nil)}
 	if err := h.send(ctx, store.JobNotifyUserTagged, u.Email, fmt.Sprintf("tagged/%s/%s/%s", p.UserID, p.ProjectID, last), data); err != nil {
 		return err
 	}
@@ -155,8 +153,8 @@ func (h *handlers) notifyPurchase(ctx context.Context, p store.PurchasePayload) 
 	if err != nil {
 		return err
 	}
-	data := map[string]any{"ProjectName": project.Name, "PackageName": pur.PackageName, "Amount": FormatMoney(pur.Amount, pur.Currency),
-		"PhotoCount": len(pur.PhotoIDs), "Link": h.link("/app/purchases/"+pur.ID, nil)}
+	data := mail.PurchaseData{StudioName: h.StudioName, ProjectName: project.Name, PackageName: pur.PackageName,
+		Amount: FormatMoney(pur.Amount, pur.Currency), PhotoCount: len(pur.PhotoIDs), Link: h.link("/app/purchases/"+pur.ID, nil)}
 	return h.send(ctx, store.JobNotifyPurchase, pur.UserEmail, "purchase/"+pur.ID, data)
 }
 
