@@ -73,6 +73,7 @@ func cmdServe(ctx context.Context, args []string, getenv getenvFunc, stdout, std
 		if err != nil {
 			return err
 		}
+		l.Log = log
 		blobs, local = l, l
 		log.Info("storage: embedded default (local disk)", "dir", filepath.Join(cfg.DataDir, "blobs"))
 	}
