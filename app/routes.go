@@ -72,5 +72,8 @@ func (s *Server) routes() {
 	op.GET("/outbox", s.outbox)
 	op.POST("/selfies/process-pending", s.processPendingSelfies)
 
+	// Prometheus metrics for operators (or on METRICS_ADDR, unauthenticated, for a scraper on a private address).
+	e.GET("/metrics", echo.WrapHandler(s.MetricsHandler()), s.authenticate, requireOperator)
+
 	s.pageRoutes()
 }
