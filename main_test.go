@@ -5,6 +5,8 @@ import (
 	"context"
 	"net"
 	"net/http"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -115,5 +117,25 @@ func TestServeStartsAndStops(t *testing.T) {
 		if !strings.Contains(log, part) {
 			t.Errorf("startup/shutdown log lacks %q:\n%s", part, log)
 		}
+	}
+}
+
+// The binary must be static: built with CGO_ENABLED=0, as the Makefile does.
+func TestBinaryHasNoCgo(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := filepath.Join(t.TempDir(), "lightbox")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	out, err := exec.Command("go", "version", "-m", bin).CombinedOutput()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(out), "CGO_ENABLED=0") {
+		t.Fatalf("go version -m does not show CGO_ENABLED=0:\n%s", out)
 	}
 }

@@ -232,3 +232,13 @@ func TestLoginThrottleAndCSRF(t *testing.T) {
 	r := c.Do("POST", "/v1/auth/login", []byte("email=a&password=b"))
 	_ = r
 }
+
+func TestExpiredSession(t *testing.T) {
+	now := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
+	clock := &now
+	env := apptest.New(t, apptest.Options{NoRetina: true, Now: func() time.Time { return *clock }})
+	op := env.Operator("op@example.com")
+	op.MustJSON("GET", "/v1/me", nil, 200, nil)
+	*clock = now.Add(31 * 24 * time.Hour)
+	op.MustJSON("GET", "/v1/me", nil, 401, nil)
+}

@@ -171,3 +171,56 @@ func TestRunRefusesMissingHandler(t *testing.T) {
 		t.Fatal("Run with no handlers succeeded")
 	}
 }
+
+// A worker stopped mid-job (its context cancelled at shutdown) leaves the
+// job on the queue, and the next runner runs it again.
+func TestInterruptedJobRunsAgain(t *testing.T) {
+	db := storetest.Open(t)
+	ctx := context.Background()
+	started := make(chan struct{}, 1)
+	var second atomic.Bool
+	mk := func(block bool) *jobs.Runner {
+		pol := map[string]jobs.Policy{}
+		for _, k := range store.JobKinds {
+			pol[k] = jobs.Policy{Workers: 1, Backoff: []time.Duration{time.Millisecond}, Timeout: 10 * time.Second}
+		}
+		r := jobs.NewRunner(db, slog.New(slog.NewTextHandler(io.Discard, nil)), jobs.Options{Policies: pol, Poll: 10 * time.Millisecond, Drain: 50 * time.Millisecond})
+		for _, k := range store.JobKinds {
+			r.Register(k, func(context.Context, json.RawMessage) error { return nil })
+		}
+		r.Register(store.JobCleanupProjectStorage, func(ctx context.Context, _ json.RawMessage) error {
+			if block {
+				started <- struct{}{}
+				<-ctx.Done() // the drain deadline passes and the job is cut short
+				return ctx.Err()
+			}
+			second.Store(true)
+			return nil
+		})
+		return r
+	}
+	first := mk(true)
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- first.Run(runCtx) }()
+	if err := db.Enqueue(ctx, store.JobCleanupProjectStorage, store.CleanupPayload{Prefix: "x/"}); err != nil {
+		t.Fatal(err)
+	}
+	<-started
+	stop()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := db.CountFailedJobs(ctx); n != 0 {
+		t.Fatalf("an interrupted job was failed")
+	}
+	startRunnerWith(t, mk(false))
+	waitFor(t, "job to run again", second.Load)
+}
+
+func startRunnerWith(t *testing.T, r *jobs.Runner) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- r.Run(ctx) }()
+	t.Cleanup(func() { cancel(); <-done })
+}
