@@ -47,8 +47,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 	// Each row: route, concrete path, body, and statuses for
 	// anonymous, other attendee (B), owner attendee (A), operator.
 	type row struct {
-		route, path string
-		body        any
+		route, path            string
+		body                   any
 		anon, other, owner, op int
 	}
 	P1 := "/v1/projects/" + p1
