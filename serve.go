@@ -53,6 +53,9 @@ func cmdServe(ctx context.Context, args []string, getenv getenvFunc, stdout, std
 	if err := cfg.loadSecret(); err != nil {
 		return err
 	}
+	if v, err := db.SchemaVersion(ctx); err == nil {
+		log.Info("database: embedded SQLite", "path", db.Path(), "schema", v)
+	}
 
 	// Object storage: R2 when configured, else local disk served by us.
 	var blobs blob.Store
