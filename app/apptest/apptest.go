@@ -135,7 +135,7 @@ func (s *swap) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // WaitJobs waits until no job is queued or running.
 func (e *Env) WaitJobs() {
 	e.T.Helper()
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(120 * time.Second)
 	for {
 		d, err := e.DB.QueueDepth(context.Background())
 		if err != nil {
@@ -152,7 +152,7 @@ func (e *Env) WaitJobs() {
 			return
 		}
 		if time.Now().After(deadline) {
-			e.T.Fatalf("jobs still queued after 30s: %v", d)
+			e.T.Fatalf("jobs still queued after 2 minutes: %v", d)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}

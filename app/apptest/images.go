@@ -19,15 +19,23 @@ const GPSMarker = "GPS-SECRET-LOCATION"
 // the fake Retina recognises, and an EXIF block with GPS data.
 func Photo(tb testing.TB, people ...int) []byte {
 	tb.Helper()
-	img := image.NewRGBA(image.Rect(0, 0, 1200, 800))
-	for y := 0; y < 800; y++ {
-		for x := 0; x < 1200; x++ {
-			img.Set(x, y, color.RGBA{uint8(90 + x/20), uint8(110 + y/16), 140, 255})
+	return PhotoSized(tb, 1200, people...)
+}
+
+// PhotoSized is Photo at a given width (3:2), for tests with many photos.
+func PhotoSized(tb testing.TB, width int, people ...int) []byte {
+	tb.Helper()
+	w, h := width, width*2/3
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			img.Set(x, y, color.RGBA{uint8(90 + 60*x/w), uint8(110 + 50*y/h), 140, 255})
 		}
 	}
+	unit := w / 12
 	for i, p := range people {
-		x := 100 + i*260
-		retinatest.DrawFace(img, image.Rect(x, 250, x+180, 430), p)
+		x := unit + i*unit*5/2
+		retinatest.DrawFace(img, image.Rect(x, h*5/16, x+unit*9/5, h*5/16+unit*9/5), p)
 	}
 	return WithEXIF(tb, encode(tb, img))
 }

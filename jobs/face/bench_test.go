@@ -1,0 +1,49 @@
+package face
+
+import (
+	"context"
+	"testing"
+)
+
+// BenchmarkEmbed measures one face embedding: crop, resize and descriptor.
+func BenchmarkEmbed(b *testing.B) {
+	e := mustEngine(b)
+	img, err := decodeJPEG(readSample(b, 1))
+	if err != nil {
+		b.Fatal(err)
+	}
+	c := candidate{x1: 844, y1: 462, x2: 1039, y2: 657}
+	for b.Loop() {
+		if _, err := e.describe(img, c); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkDetect measures one detector pass over a 256×256 input.
+func BenchmarkDetect(b *testing.B) {
+	e := mustEngine(b)
+	in := pattern(2.0/255, -1, 1, 256, 256, 3)
+	for b.Loop() {
+		if _, _, _, err := e.det.raw(in); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkFaces measures a whole 1600×1067 photo with three faces:
+// decode, detection at three scales and one embedding per face.
+func BenchmarkFaces(b *testing.B) {
+	e := mustEngine(b)
+	img, err := decodeJPEG(readSample(b, 1))
+	if err != nil {
+		b.Fatal(err)
+	}
+	k := float64(img.w) / 1600
+	jpg := transformed(b, img, affine{x0: k / 2, y0: k / 2, ux: k, vy: k}, 1600, int(float64(img.h)/k))
+	for b.Loop() {
+		if _, err := e.Faces(context.Background(), jpg); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,73 @@
+package face
+
+import (
+	"fmt"
+	"math"
+)
+
+const (
+	// descSize is the descriptor's input side.
+	descSize = 224
+	// cropScale enlarges the detector's box to the square crop the
+	// descriptor sees, as the human library does.
+	cropScale = 1.4
+	// minRoll is the eye-line angle, in radians, above which the crop is
+	// rotated upright.
+	minRoll = 0.2
+)
+
+// cropFor returns the descriptor's view of a face: a square around the
+// box, enlarged by cropScale and turned so the eyes are level when the face
+// is noticeably tilted.
+func cropFor(c candidate) affine {
+	side := cropScale * max(c.width(), c.height())
+	cx, cy := (c.x1+c.x2)/2, (c.y1+c.y2)/2
+	return squareRegion(cx-side/2, cy-side/2, side, roll(c), descSize)
+}
+
+// roll is the angle of the line from the subject's right eye to the left
+// eye (image left to right), 0 for an upright face.
+func roll(c candidate) float64 {
+	r, l := c.kps[0], c.kps[1]
+	dx, dy := l[0]-r[0], l[1]-r[1]
+	if dx <= 0 {
+		return 0 // keypoints missing or implausible
+	}
+	a := math.Atan2(dy, dx)
+	if math.Abs(a) < minRoll {
+		return 0
+	}
+	return a
+}
+
+// describe computes the unit-length descriptor of one face.
+func (e *Engine) describe(img *rgbImage, c candidate) ([]float32, error) {
+	in := img.sample(cropFor(c), descSize, descSize, 1, 0) // the model expects RGB in 0..255
+	outs, err := e.desc.run(map[string]*tensor{e.descIn: in}, e.descOut)
+	if err != nil {
+		return nil, err
+	}
+	v := outs[0].data
+	if len(v) != Dim {
+		return nil, fmt.Errorf("descriptor has %d values, want %d", len(v), Dim)
+	}
+	return normalize(v), nil
+}
+
+// normalize returns v scaled to unit length (v itself if it is zero).
+func normalize(v []float32) []float32 {
+	var s float64
+	for _, x := range v {
+		s += float64(x) * float64(x)
+	}
+	out := make([]float32, len(v))
+	if s == 0 {
+		copy(out, v)
+		return out
+	}
+	k := 1 / math.Sqrt(s)
+	for i, x := range v {
+		out[i] = float32(float64(x) * k)
+	}
+	return out
+}

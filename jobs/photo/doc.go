@@ -1,0 +1,51 @@
+// Package photo turns uploaded JPEG and PNG files into what Lightbox serves:
+// thumbnails and a watermarked preview for the gallery (Derive), a
+// metadata-free full-resolution copy for buyers (Clean) and a normalised
+// selfie for the face service (Selfie).
+//
+// # Sizes
+//
+// Thumbnails are sized by width, whatever the orientation: Thumb400 is 400
+// pixels wide and Thumb800 800, with the height following the aspect ratio,
+// because galleries request them through srcset width descriptors ("400w",
+// "800w") and lay photos out in columns of fixed width. The preview is 1600
+// pixels on its long edge. Nothing is ever enlarged: an original narrower
+// than a target is kept at its own size.
+//
+// # Pipeline
+//
+// The file is read up to Limits.MaxBytes, its header is checked against the
+// pixel limits before anything is decoded (image.Decode has no limit of its
+// own, so a tiny file can claim 100000×100000 pixels), its structure is
+// walked (bounding the number of JPEG scans and segments) and its EXIF
+// orientation is read by a small bounds-checked TIFF reader. The decoded
+// image is resized once to an intermediate that is the larger of the preview
+// and the 800 thumbnail: a large JPEG is first shrunk by 2, 4 or 8 by
+// averaging its Y, Cb and Cr planes (as libvips does on load), then a linear
+// (area) filter makes the exact size. Only that small image is rotated
+// upright. The thumbnails are made from it with Catmull-Rom, and the
+// watermark is drawn on the preview. Thumbnails are encoded at JPEG quality
+// 82, the preview at 85, selfies at 90, re-encoded Clean copies at 95.
+// Encoding writes no metadata, so no output of Derive or Selfie carries EXIF,
+// XMP, IPTC or GPS data; transparency is flattened onto white.
+//
+// Derive, Clean and Selfie keep no state and are safe for concurrent use.
+// Derive allocates about 90 MB for a 24-megapixel JPEG, most of it the
+// decoded image.
+//
+// # Watermark
+//
+// Options.Watermark is drawn in Go Bold, white with a dark outline, each at
+// about 30% opacity, repeated along lines rising at 30° over the whole
+// preview. The font size is 1/26 of the preview's long edge (about 60 pixels
+// at 1600), so the watermark scales with the image and reads on light and
+// dark areas alike.
+//
+// # Errors
+//
+// Problems with the file itself are ErrUnsupported, ErrTooLarge or
+// ErrCorrupt, wrapped with a detail; retrying them is pointless, and Reason
+// turns them into a sentence for the photographer. Decoder panics are
+// recovered as ErrCorrupt. Any other error (a failing reader) is worth a
+// retry.
+package photo

@@ -1,0 +1,97 @@
+package photo
+
+import (
+	"bytes"
+	"image"
+	"image/jpeg"
+
+	"github.com/disintegration/imaging"
+)
+
+// size is a width and height in pixels.
+type size struct{ w, h int }
+
+// fitWidth scales w×h down to the given width, keeping the aspect ratio and
+// never enlarging.
+func fitWidth(w, h, width int) size {
+	if w <= width {
+		return size{w, h}
+	}
+	return size{width, max(1, (h*width+w/2)/w)}
+}
+
+// fitLongEdge scales w×h down so that its longer side is at most edge,
+// keeping the aspect ratio and never enlarging.
+func fitLongEdge(w, h, edge int) size {
+	switch {
+	case w <= edge && h <= edge:
+		return size{w, h}
+	case w >= h:
+		return size{edge, max(1, (h*edge+w/2)/w)}
+	default:
+		return size{max(1, (w*edge+h/2)/h), edge}
+	}
+}
+
+// downscale resizes a stored (not yet oriented) image so that, once
+// oriented, it is exactly up (shrinking by a power of two on the YCbCr
+// planes first when the image is large enough); then orients it and
+// flattens any transparency onto white. Resizing first means the rotation
+// touches only the small result.
+func downscale(img image.Image, up size, o int, filter imaging.ResampleFilter) *image.NRGBA {
+	target := up
+	if swapsAxes(o) {
+		target = size{up.h, up.w}
+	}
+	img = preShrink(img, target)
+	b := img.Bounds()
+	var n *image.NRGBA
+	if b.Dx() == target.w && b.Dy() == target.h {
+		n = imaging.Clone(img)
+	} else {
+		n = imaging.Resize(img, target.w, target.h, filter)
+	}
+	n = orient(n, o).(*image.NRGBA)
+	flatten(n)
+	return n
+}
+
+// resample resizes an upright image to s for a final output, or returns it
+// unchanged if it already has that size.
+func resample(n *image.NRGBA, s size) *image.NRGBA {
+	if b := n.Bounds(); b.Dx() == s.w && b.Dy() == s.h {
+		return n
+	}
+	return imaging.Resize(n, s.w, s.h, imaging.CatmullRom)
+}
+
+// flatten composites n over white, in place, so that it is opaque.
+func flatten(n *image.NRGBA) {
+	b := n.Bounds()
+	for y := 0; y < b.Dy(); y++ {
+		row := n.Pix[y*n.Stride : y*n.Stride+b.Dx()*4]
+		for i := 0; i < len(row); i += 4 {
+			a := uint32(row[i+3])
+			if a == 0xFF {
+				continue
+			}
+			for c := i; c < i+3; c++ {
+				row[c] = uint8((uint32(row[c])*a + 0xFF*(0xFF-a) + 0x7F) / 0xFF)
+			}
+			row[i+3] = 0xFF
+		}
+	}
+}
+
+// encodeJPEG encodes an opaque NRGBA image. An opaque NRGBA has the same
+// bytes as an RGBA image, and image/jpeg has a fast path for *image.RGBA
+// only, so the pixels are handed over as RGBA.
+func encodeJPEG(n *image.NRGBA, quality int) ([]byte, error) {
+	var buf bytes.Buffer
+	buf.Grow(n.Bounds().Dx() * n.Bounds().Dy() / 4)
+	rgba := &image.RGBA{Pix: n.Pix, Stride: n.Stride, Rect: n.Rect}
+	if err := jpeg.Encode(&buf, rgba, &jpeg.Options{Quality: quality}); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}

@@ -1,0 +1,118 @@
+package photo
+
+import (
+	"bytes"
+	"image"
+	"image/color"
+	"strings"
+	"testing"
+
+	"github.com/disintegration/imaging"
+
+	"lightbox/jobs/photo/phototest"
+)
+
+// TestWatermarkOnLightAndDark checks that the watermark shows on a white and
+// on a black image, in every quarter of it, and never more strongly than its
+// opacity allows.
+func TestWatermarkOnLightAndDark(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name    string
+		bg      uint8
+		maxDiff int
+	}{
+		// At most 35% opacity: a channel moves by at most 0.35×255.
+		{"white", 255, 90},
+		{"black", 0, 90},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			img := imaging.New(800, 533, color.Gray{tc.bg})
+			if err := drawWatermark(img, "© Jane Photographer"); err != nil {
+				t.Fatal(err)
+			}
+			var marked [4]int // pixels changed visibly, by quarter
+			maxDiff := 0
+			b := img.Bounds()
+			for y := 0; y < b.Dy(); y++ {
+				for x := 0; x < b.Dx(); x++ {
+					d := int(img.NRGBAAt(x, y).R) - int(tc.bg)
+					d = max(d, -d)
+					maxDiff = max(maxDiff, d)
+					if d >= 40 {
+						marked[(x*2/b.Dx())+2*(y*2/b.Dy())]++
+					}
+				}
+			}
+			if maxDiff > tc.maxDiff {
+				t.Errorf("a pixel changed by %d, more than the opacity allows (%d)", maxDiff, tc.maxDiff)
+			}
+			for q, n := range marked {
+				if n < 1000 {
+					t.Errorf("quarter %d has only %d visibly marked pixels", q, n)
+				}
+			}
+		})
+	}
+}
+
+// TestWatermarkText checks blank, long and unusual texts.
+func TestWatermarkText(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name    string
+		text    string
+		changes bool
+	}{
+		{"empty", "", false},
+		{"blank", " \t\n ", false},
+		{"long", strings.Repeat("Studio ", 500), true},
+		{"non-Latin", "写真 📷 Фото", true},
+		{"one letter", "x", true},
+	} {
+		img := imaging.New(300, 200, color.Gray{128})
+		if err := drawWatermark(img, tc.text); err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		plain := imaging.New(300, 200, color.Gray{128})
+		if changed := !bytes.Equal(img.Pix, plain.Pix); changed != tc.changes {
+			t.Errorf("%s: image changed = %v, want %v", tc.name, changed, tc.changes)
+		}
+	}
+}
+
+// TestWatermarkOnlyOnPreview checks that Derive draws the watermark on the
+// preview and leaves the thumbnails alone.
+func TestWatermarkOnlyOnPreview(t *testing.T) {
+	t.Parallel()
+	src := phototest.JPEG(phototest.Photo(700, 500, 11), 85)
+	plain := derive(t, src, Options{})
+	marked := derive(t, src, Options{Watermark: "Jane Photographer"})
+	if !bytes.Equal(plain.Thumb400, marked.Thumb400) || !bytes.Equal(plain.Thumb800, marked.Thumb800) {
+		t.Error("the watermark changed the thumbnails")
+	}
+	a, b := decodeJPEG(t, plain.Watermarked), decodeJPEG(t, marked.Watermarked)
+	if d := meanAbsDiff(a, b); d < 1 || d > 30 {
+		t.Errorf("mean difference between plain and watermarked preview is %.2f, want a visible but light mark", d)
+	}
+}
+
+// meanAbsDiff is the mean absolute difference of a and b over their R, G and
+// B channels.
+func meanAbsDiff(a, b image.Image) float64 {
+	var sum, n float64
+	r := a.Bounds()
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		for x := r.Min.X; x < r.Max.X; x++ {
+			ca := color.NRGBAModel.Convert(a.At(x, y)).(color.NRGBA)
+			cb := color.NRGBAModel.Convert(b.At(x, y)).(color.NRGBA)
+			for _, d := range []float64{
+				float64(ca.R) - float64(cb.R), float64(ca.G) - float64(cb.G), float64(ca.B) - float64(cb.B),
+			} {
+				sum += max(d, -d)
+			}
+			n += 3
+		}
+	}
+	return sum / n
+}
