@@ -124,6 +124,7 @@ type photoView struct {
 	Filename  string            `json:"filename,omitempty"`
 	Width     int               `json:"width"`
 	Height    int               `json:"height"`
+	TakenAt   *time.Time        `json:"takenAt,omitempty"`
 	URLs      map[string]string `json:"urls"`
 	ExpiresAt *time.Time        `json:"expiresAt,omitempty"`
 	Purchased *bool             `json:"purchased,omitempty"`
@@ -131,7 +132,7 @@ type photoView struct {
 
 // view presigns the derivatives of a ready photo.
 func (s *Server) view(ctx context.Context, ph store.Photo, withFilename bool) (photoView, error) {
-	v := photoView{ID: ph.ID, Status: ph.Status, Error: ph.Error, Width: ph.Width, Height: ph.Height, URLs: map[string]string{}}
+	v := photoView{ID: ph.ID, Status: ph.Status, Error: ph.Error, Width: ph.Width, Height: ph.Height, TakenAt: ph.TakenAt, URLs: map[string]string{}}
 	if withFilename {
 		v.Filename = ph.Filename
 	}

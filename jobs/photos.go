@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"lightbox/jobs/photo"
 	"lightbox/store"
@@ -51,7 +52,13 @@ func (h *handlers) processPhoto(ctx context.Context, p store.PhotoPayload) error
 			return fmt.Errorf("store %s: %w", name, err)
 		}
 	}
-	return h.DB.SetPhotoReady(ctx, ph.ID, d.Width, d.Height, h.ClusterDelay)
+	var takenAt *time.Time
+	if loc, err := time.LoadLocation(project.Timezone); err == nil {
+		if t, ok := photo.TakenAt(orig, loc); ok {
+			takenAt = &t
+		}
+	}
+	return h.DB.SetPhotoReady(ctx, ph.ID, d.Width, d.Height, takenAt, h.ClusterDelay)
 }
 
 func (h *handlers) photoFailed(ctx context.Context, p store.PhotoPayload, err error) {

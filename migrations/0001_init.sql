@@ -106,6 +106,7 @@ create table photos (
   size integer not null,
   width integer not null default 0,
   height integer not null default 0,
+  taken_at text,
   clean_ready integer not null default 0,
   created_at text not null,
   updated_at text not null

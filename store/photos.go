@@ -16,17 +16,18 @@ const (
 
 // Photo is one uploaded picture of a project.
 type Photo struct {
-	ID          string    `json:"id"`
-	ProjectID   string    `json:"projectId"`
-	Status      string    `json:"status"`
-	Error       string    `json:"error,omitempty"`
-	Filename    string    `json:"filename"`
-	ContentType string    `json:"contentType"`
-	Size        int64     `json:"size"`
-	Width       int       `json:"width"`
-	Height      int       `json:"height"`
-	CleanReady  bool      `json:"-"`
-	CreatedAt   time.Time `json:"createdAt"`
+	ID          string     `json:"id"`
+	ProjectID   string     `json:"projectId"`
+	Status      string     `json:"status"`
+	Error       string     `json:"error,omitempty"`
+	Filename    string     `json:"filename"`
+	ContentType string     `json:"contentType"`
+	Size        int64      `json:"size"`
+	Width       int        `json:"width"`
+	Height      int        `json:"height"`
+	TakenAt     *time.Time `json:"takenAt,omitempty"`
+	CleanReady  bool       `json:"-"`
+	CreatedAt   time.Time  `json:"createdAt"`
 }
 
 // PhotoKey returns the object key of a photo's file, exactly as DESIGN.md
@@ -36,14 +37,15 @@ func PhotoKey(projectID, photoID, name string) string {
 	return "photos/" + projectID + "/" + photoID + "/" + name
 }
 
-const photoCols = `id, project_id, status, error, filename, content_type, size, width, height, clean_ready, created_at`
+const photoCols = `id, project_id, status, error, filename, content_type, size, width, height, taken_at, clean_ready, created_at`
 
 func scanPhoto(row interface{ Scan(...any) error }, p *Photo) error {
 	var created string
-	if err := row.Scan(&p.ID, &p.ProjectID, &p.Status, &p.Error, &p.Filename, &p.ContentType, &p.Size, &p.Width, &p.Height, &p.CleanReady, &created); err != nil {
+	var taken sql.NullString
+	if err := row.Scan(&p.ID, &p.ProjectID, &p.Status, &p.Error, &p.Filename, &p.ContentType, &p.Size, &p.Width, &p.Height, &taken, &p.CleanReady, &created); err != nil {
 		return mapErr(err)
 	}
-	p.CreatedAt = parseTime(created)
+	p.CreatedAt, p.TakenAt = parseTime(created), parseNullTime(taken)
 	return nil
 }
 
@@ -110,7 +112,7 @@ func (db *DB) CompletePhoto(ctx context.Context, projectID, photoID string) (Pho
 
 // SetPhotoReady records a processed photo and schedules face matching for
 // every member of the project with an approved selfie. It is idempotent.
-func (db *DB) SetPhotoReady(ctx context.Context, photoID string, width, height int, clusterDelay time.Duration) error {
+func (db *DB) SetPhotoReady(ctx context.Context, photoID string, width, height int, takenAt *time.Time, clusterDelay time.Duration) error {
 	return db.tx(ctx, func(tx *sql.Tx) error {
 		var projectID, status string
 		if err := tx.QueryRowContext(ctx, `select project_id, status from photos where id = ?`, photoID).Scan(&projectID, &status); err != nil {
@@ -119,8 +121,12 @@ func (db *DB) SetPhotoReady(ctx context.Context, photoID string, width, height i
 		if status == PhotoReady {
 			return nil
 		}
-		if _, err := tx.ExecContext(ctx, `update photos set status = 'ready', error = '', width = ?, height = ?, updated_at = ? where id = ?`,
-			width, height, fmtTime(db.now()), photoID); err != nil {
+		var taken any
+		if takenAt != nil {
+			taken = fmtTime(*takenAt)
+		}
+		if _, err := tx.ExecContext(ctx, `update photos set status = 'ready', error = '', width = ?, height = ?, taken_at = ?, updated_at = ? where id = ?`,
+			width, height, taken, fmtTime(db.now()), photoID); err != nil {
 			return err
 		}
 		rows, err := tx.QueryContext(ctx, `select distinct s.user_id from selfies s join project_members m on m.user_id = s.user_id

@@ -9,9 +9,9 @@ import (
 
 // Output sizes and JPEG qualities.
 const (
-	Thumb400Width    = 400  // width of Derivatives.Thumb400
-	Thumb800Width    = 800  // width of Derivatives.Thumb800
-	PreviewLongEdge  = 1600 // longer side of Derivatives.Watermarked
+	Thumb400Width    = 400  // long edge of Derivatives.Thumb400
+	Thumb800Width    = 800  // long edge of Derivatives.Thumb800
+	PreviewLongEdge  = 2048 // long edge of Derivatives.Watermarked
 	SelfieLongEdge   = 1600 // longer side of a Selfie result
 	thumbQuality     = 82
 	previewQuality   = 85
@@ -37,7 +37,7 @@ type Derivatives struct {
 	// Thumb400 and Thumb800 are JPEG thumbnails 400 and 800 pixels wide
 	// (narrower only if the original is), for srcset "400w" and "800w".
 	Thumb400, Thumb800 []byte
-	// Watermarked is the JPEG preview attendees see: 1600 pixels on the long
+	// Watermarked is the JPEG preview attendees see: 2048 pixels on the long
 	// edge (or the original size if smaller) with the watermark text tiled
 	// diagonally over it.
 	Watermarked []byte
@@ -54,8 +54,8 @@ type plan struct {
 func planFor(w, h int) plan {
 	p := plan{
 		preview:  fitLongEdge(w, h, PreviewLongEdge),
-		thumb800: fitWidth(w, h, Thumb800Width),
-		thumb400: fitWidth(w, h, Thumb400Width),
+		thumb800: fitLongEdge(w, h, Thumb800Width),
+		thumb400: fitLongEdge(w, h, Thumb400Width),
 	}
 	p.mid = p.preview
 	if p.thumb800.w > p.mid.w {

@@ -5,11 +5,9 @@
 //
 // # Sizes
 //
-// Thumbnails are sized by width, whatever the orientation: Thumb400 is 400
-// pixels wide and Thumb800 800, with the height following the aspect ratio,
-// because galleries request them through srcset width descriptors ("400w",
-// "800w") and lay photos out in columns of fixed width. The preview is 1600
-// pixels on its long edge. Nothing is ever enlarged: an original narrower
+// Every derivative is sized by its long edge: Thumb400 is 400 pixels on its
+// long edge, Thumb800 800 and the watermarked preview 2048, the other side
+// following the aspect ratio. Nothing is ever enlarged: an original narrower
 // than a target is kept at its own size.
 //
 // # Pipeline
@@ -37,7 +35,7 @@
 //
 // Options.Watermark is drawn in Go Bold, white with a dark outline, each at
 // about 30% opacity, repeated along lines rising at 30° over the whole
-// preview. The font size is 1/26 of the preview's long edge (about 60 pixels
+// preview. The font size is 1/26 of the preview's long edge (about 79 pixels
 // at 1600), so the watermark scales with the image and reads on light and
 // dark areas alike.
 //

@@ -11,15 +11,6 @@ import (
 // size is a width and height in pixels.
 type size struct{ w, h int }
 
-// fitWidth scales w×h down to the given width, keeping the aspect ratio and
-// never enlarging.
-func fitWidth(w, h, width int) size {
-	if w <= width {
-		return size{w, h}
-	}
-	return size{width, max(1, (h*width+w/2)/w)}
-}
-
 // fitLongEdge scales w×h down so that its longer side is at most edge,
 // keeping the aspect ratio and never enlarging.
 func fitLongEdge(w, h, edge int) size {

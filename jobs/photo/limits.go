@@ -12,8 +12,8 @@ import (
 // Default limits, used for any Limits field left at zero.
 const (
 	DefaultMaxBytes     = 50 << 20
-	DefaultMaxPixels    = 60_000_000
-	DefaultMaxDimension = 12_000
+	DefaultMaxPixels    = 100_000_000
+	DefaultMaxDimension = 20_000
 )
 
 // Limits bounds what an input may cost before any pixel is decoded. A zero

@@ -16,17 +16,17 @@ func TestPlanFor(t *testing.T) {
 		w, h int
 		want plan
 	}{
-		{6000, 4000, plan{mid: size{1600, 1067}, preview: size{1600, 1067}, thumb800: size{800, 533}, thumb400: size{400, 267}}},
-		{4000, 6000, plan{mid: size{1067, 1600}, preview: size{1067, 1600}, thumb800: size{800, 1200}, thumb400: size{400, 600}}},
+		{6000, 4000, plan{mid: size{2048, 1365}, preview: size{2048, 1365}, thumb800: size{800, 533}, thumb400: size{400, 267}}},
+		{4000, 6000, plan{mid: size{1365, 2048}, preview: size{1365, 2048}, thumb800: size{533, 800}, thumb400: size{267, 400}}},
 		{1600, 1600, plan{mid: size{1600, 1600}, preview: size{1600, 1600}, thumb800: size{800, 800}, thumb400: size{400, 400}}},
 		{1000, 700, plan{mid: size{1000, 700}, preview: size{1000, 700}, thumb800: size{800, 560}, thumb400: size{400, 280}}},
 		{600, 450, plan{mid: size{600, 450}, preview: size{600, 450}, thumb800: size{600, 450}, thumb400: size{400, 300}}},
 		{300, 200, plan{mid: size{300, 200}, preview: size{300, 200}, thumb800: size{300, 200}, thumb400: size{300, 200}}},
 		{1, 1, plan{mid: size{1, 1}, preview: size{1, 1}, thumb800: size{1, 1}, thumb400: size{1, 1}}},
-		// A tall panorama: the 800 thumbnail is bigger than the preview.
-		{1000, 5000, plan{mid: size{800, 4000}, preview: size{320, 1600}, thumb800: size{800, 4000}, thumb400: size{400, 2000}}},
+		// A tall panorama: every size follows the long edge.
+		{1000, 5000, plan{mid: size{410, 2048}, preview: size{410, 2048}, thumb800: size{160, 800}, thumb400: size{80, 400}}},
 		// A wide panorama: heights round but never reach 0.
-		{12000, 20, plan{mid: size{1600, 3}, preview: size{1600, 3}, thumb800: size{800, 1}, thumb400: size{400, 1}}},
+		{12000, 20, plan{mid: size{2048, 3}, preview: size{2048, 3}, thumb800: size{800, 1}, thumb400: size{400, 1}}},
 	} {
 		if got := planFor(tc.w, tc.h); got != tc.want {
 			t.Errorf("planFor(%d, %d) = %+v, want %+v", tc.w, tc.h, got, tc.want)
@@ -43,11 +43,11 @@ func TestDeriveSizes(t *testing.T) {
 		w, h, orientation        int
 		thumb400, thumb800, prev size
 	}{
-		{"landscape", 1800, 1200, 1, size{400, 267}, size{800, 533}, size{1600, 1067}},
-		{"portrait", 1200, 1800, 1, size{400, 600}, size{800, 1200}, size{1067, 1600}},
-		{"stored sideways", 1800, 1200, 6, size{400, 600}, size{800, 1200}, size{1067, 1600}},
+		{"landscape", 3000, 2000, 1, size{400, 267}, size{800, 533}, size{2048, 1365}},
+		{"portrait", 1200, 1800, 1, size{267, 400}, size{533, 800}, size{1200, 1800}},
+		{"stored sideways", 1800, 1200, 6, size{267, 400}, size{533, 800}, size{1200, 1800}},
 		{"small, never enlarged", 300, 200, 1, size{300, 200}, size{300, 200}, size{300, 200}},
-		{"tall panorama", 850, 2550, 1, size{400, 1200}, size{800, 2400}, size{533, 1600}},
+		{"tall panorama", 850, 2550, 1, size{133, 400}, size{267, 800}, size{683, 2048}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -100,7 +100,7 @@ func TestGrayscaleJPEG(t *testing.T) {
 	for _, o := range []int{1, 6} {
 		src := phototest.InsertSegments(gray, phototest.ExifSegment(o, false))
 		d := derive(t, src, Options{Watermark: "x"})
-		if got, want := sizeOf(t, d.Thumb400), fitWidth(d.Width, d.Height, 400); got != want {
+		if got, want := sizeOf(t, d.Thumb400), fitLongEdge(d.Width, d.Height, 400); got != want {
 			t.Errorf("orientation %d: Thumb400 is %v, want %v", o, got, want)
 		}
 		clean, err := Clean(src)
