@@ -179,3 +179,11 @@ func (db *DB) SetConsent(ctx context.Context, userID, wording string) (time.Time
 	})
 	return now, err
 }
+
+// HasOperator reports whether any operator account exists (the first-run
+// page explains how to create one).
+func (db *DB) HasOperator(ctx context.Context) (bool, error) {
+	var n int
+	err := db.sql.QueryRowContext(ctx, `select count(*) from users where role = 'operator'`).Scan(&n)
+	return n > 0, err
+}
