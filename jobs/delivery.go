@@ -17,15 +17,9 @@ import (
 // allows), then one zip of them all for "download all". Photos already
 // prepared are skipped, so re-running is cheap and harmless.
 func (h *handlers) preparePurchase(ctx context.Context, p store.PurchasePayload) error {
-	pur, err := h.DB.Purchase(ctx, p.PurchaseID)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil
-	}
-	if err != nil {
+	pur, ok, err := h.paidPurchase(ctx, p.PurchaseID)
+	if !ok {
 		return err
-	}
-	if pur.Status != store.PurchasePaid {
-		return nil
 	}
 	var ready []store.Photo
 	for _, id := range pur.PhotoIDs {
@@ -62,6 +56,19 @@ func (h *handlers) cleanPhoto(ctx context.Context, ph store.Photo) error {
 		return err
 	}
 	return h.DB.SetCleanReady(ctx, ph.ID)
+}
+
+// paidPurchase loads a purchase for a job that only concerns paid orders;
+// ok is false when it is gone or not paid (nothing to do) or on error.
+func (h *handlers) paidPurchase(ctx context.Context, id string) (store.Purchase, bool, error) {
+	pur, err := h.DB.Purchase(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return pur, false, nil
+	}
+	if err != nil {
+		return pur, false, err
+	}
+	return pur, pur.Status == store.PurchasePaid, nil
 }
 
 // buildArchive writes the zip to a temporary file (photos are stored, not

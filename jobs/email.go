@@ -139,15 +139,9 @@ func (h *handlers) notifyTagged(ctx context.Context, p store.TaggedPayload) erro
 }
 
 func (h *handlers) notifyPurchase(ctx context.Context, p store.PurchasePayload) error {
-	pur, err := h.DB.Purchase(ctx, p.PurchaseID)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil
-	}
-	if err != nil {
+	pur, ok, err := h.paidPurchase(ctx, p.PurchaseID)
+	if !ok {
 		return err
-	}
-	if pur.Status != store.PurchasePaid {
-		return nil
 	}
 	project, err := h.DB.Project(ctx, pur.ProjectID)
 	if err != nil {

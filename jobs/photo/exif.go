@@ -34,13 +34,8 @@ func tiffOrientation(b []byte) int {
 	if len(b) < 8 {
 		return orientNormal
 	}
-	var bo binary.ByteOrder
-	switch string(b[:4]) {
-	case "II*\x00":
-		bo = binary.LittleEndian
-	case "MM\x00*":
-		bo = binary.BigEndian
-	default:
+	bo := tiffByteOrder(b)
+	if bo == nil {
 		return orientNormal
 	}
 	ifd := uint64(bo.Uint32(b[4:8]))
@@ -81,3 +76,16 @@ func tiffOrientation(b []byte) int {
 // swapsAxes reports whether orientation o turns the image by 90°, so the
 // upright width is the stored height.
 func swapsAxes(o int) bool { return o >= orientTranspose && o <= orientRotate270 }
+
+// tiffByteOrder reads a TIFF header's byte order; nil when it is not one.
+func tiffByteOrder(b []byte) binary.ByteOrder {
+	switch {
+	case len(b) < 4:
+		return nil
+	case string(b[:4]) == "II*\x00":
+		return binary.LittleEndian
+	case string(b[:4]) == "MM\x00*":
+		return binary.BigEndian
+	}
+	return nil
+}

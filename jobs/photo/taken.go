@@ -25,13 +25,8 @@ func TakenAt(src []byte, loc *time.Location) (time.Time, bool) {
 	if tiff == nil {
 		return time.Time{}, false
 	}
-	var bo binary.ByteOrder
-	switch string(tiff[:4]) {
-	case "II*\x00":
-		bo = binary.LittleEndian
-	case "MM\x00*":
-		bo = binary.BigEndian
-	default:
+	bo := tiffByteOrder(tiff)
+	if bo == nil {
 		return time.Time{}, false
 	}
 	ifd0 := readIFD(tiff, bo, bo.Uint32(tiff[4:8]))
