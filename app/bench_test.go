@@ -1,0 +1,59 @@
+package app_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"testing"
+
+	"lightbox/app/apptest"
+	"lightbox/store"
+)
+
+// BenchmarkPhotoList measures the busiest read: a page of 100 photos with
+// three presigned URLs each, requested in parallel over HTTP.
+func BenchmarkPhotoList(b *testing.B) {
+	env := apptest.New(b, apptest.Options{NoRetina: true})
+	op := env.Operator("op@example.com")
+	prj := op.Project("Bench")
+	ctx := context.Background()
+	photos := make([]store.Photo, 300)
+	for i := range photos {
+		photos[i] = store.Photo{Filename: fmt.Sprintf("%d.jpg", i), ContentType: "image/jpeg", Size: 1000}
+	}
+	if err := env.DB.CreatePhotos(ctx, prj, photos); err != nil {
+		b.Fatal(err)
+	}
+	for _, p := range photos {
+		if err := env.DB.SetPhotoReady(ctx, p.ID, 6000, 4000, nil, 0); err != nil {
+			b.Fatal(err)
+		}
+	}
+	url := env.URL + "/v1/projects/" + prj + "/photos?limit=100"
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			req, _ := http.NewRequest("GET", url, nil)
+			req.Header.Set("Authorization", "Bearer "+op.Token)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil || resp.StatusCode != 200 {
+				b.Fatalf("%v %v", resp, err)
+			}
+			resp.Body.Close()
+		}
+	})
+}
+
+// BenchmarkHealth is the floor: one database ping per request.
+func BenchmarkHealth(b *testing.B) {
+	env := apptest.New(b, apptest.Options{NoRetina: true})
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			resp, err := http.Get(env.URL + "/v1/health")
+			if err != nil {
+				b.Fatal(err)
+			}
+			resp.Body.Close()
+		}
+	})
+}
