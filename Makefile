@@ -9,12 +9,21 @@ export CGO_ENABLED=0
 VERSITYGW_VERSION  := v1.8.0
 STRIPE_MOCK_VERSION := v0.203.0
 
-.PHONY: run build test tools models vet bench demo lint docker clean
+.PHONY: run build test tools models vet bench demo screenshots lint docker clean
 
 FACE_MODELS := jobs/face/models/blazeface.json jobs/face/models/blazeface.bin jobs/face/models/faceres.json jobs/face/models/faceres.bin
 
 run:
 	$(GO) run -ldflags "$(LDFLAGS)" . serve
+
+# A Lightbox with embedded defaults, the fake face service, a demo operator,
+# a project of generated photos and invited attendees; prints where to log in.
+demo:
+	$(GO) run ./cmd/demo
+
+# The docs/ tour's screenshots, taken by the browser tests.
+screenshots:
+	PATH="$(GOBIN):$$PATH" E2E_SCREENSHOTS=docs/screenshots $(GO) test -count=1 -run 'TestJourney/phone|TestAccountPages' ./e2e/
 
 build:
 	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/lightbox .
@@ -43,7 +52,7 @@ test: tools models vet
 # Benchmarks: the Go packages' benchmarks, then the image pipeline side by
 # side with sharp (libvips, from npm) on the same photos and cores.
 bench: models
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x ./store/... ./jobs/...
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x ./store/... ./jobs/... ./app/
 	bench/photo/run.sh
 
 lint:

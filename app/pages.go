@@ -9,7 +9,10 @@ import (
 	"io/fs"
 	"mime"
 	"net/http"
+	"net/url"
 	"path"
+	"regexp"
+	"sort"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -18,15 +21,22 @@ import (
 	"lightbox/ui"
 )
 
-// pages holds the templates, parsed once at startup, and the content
-// hashes of the static files for cache-busting URLs.
+// pages holds the templates, parsed once at startup, and the static files
+// with their content hashes for cache-busting URLs.
 type pages struct {
 	tmpl   map[string]*template.Template
-	hashes map[string]string
+	hashes map[string]string // file name under static/ -> hash of its served bytes
+	files  map[string][]byte // the served bytes
+	tree   string            // hash of every static file, carried by module imports
 }
 
+// moduleImport matches a relative module specifier in a script: the
+// string literal of an import, an export-from or a dynamic import().
+var moduleImport = regexp.MustCompile(`(["'])(\.{1,2}/[\w./-]+\.js)(["'])`)
+
 func newPages() (*pages, error) {
-	p := &pages{tmpl: map[string]*template.Template{}, hashes: map[string]string{}}
+	p := &pages{tmpl: map[string]*template.Template{}, hashes: map[string]string{}, files: map[string][]byte{}}
+	var names []string
 	err := fs.WalkDir(ui.Static, "static", func(name string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
@@ -35,12 +45,29 @@ func newPages() (*pages, error) {
 		if err != nil {
 			return err
 		}
-		sum := sha256.Sum256(b)
-		p.hashes[strings.TrimPrefix(name, "static/")] = hex.EncodeToString(sum[:6])
+		rel := strings.TrimPrefix(name, "static/")
+		p.files[rel] = b
+		names = append(names, rel)
 		return nil
 	})
 	if err != nil {
 		return nil, err
+	}
+	// Modules import each other by relative URL; those URLs carry the hash
+	// of the whole tree, so a change anywhere busts every cached module.
+	sort.Strings(names)
+	tree := sha256.New()
+	for _, n := range names {
+		fmt.Fprintf(tree, "%s\x00%d\x00", n, len(p.files[n]))
+		tree.Write(p.files[n])
+	}
+	p.tree = hex.EncodeToString(tree.Sum(nil)[:6])
+	for _, n := range names {
+		if path.Ext(n) == ".js" {
+			p.files[n] = moduleImport.ReplaceAll(p.files[n], []byte("${1}${2}?v="+p.tree+"${3}"))
+		}
+		sum := sha256.Sum256(p.files[n])
+		p.hashes[n] = hex.EncodeToString(sum[:6])
 	}
 	funcs := template.FuncMap{
 		"asset": func(name string) (string, error) {
@@ -51,11 +78,11 @@ func newPages() (*pages, error) {
 			return "/static/" + name + "?v=" + h, nil
 		},
 	}
-	names, err := fs.Glob(ui.Templates, "templates/*.html")
+	tnames, err := fs.Glob(ui.Templates, "templates/*.html")
 	if err != nil {
 		return nil, err
 	}
-	for _, n := range names {
+	for _, n := range tnames {
 		base := path.Base(n)
 		if base == "layout.html" {
 			continue
@@ -71,6 +98,11 @@ func newPages() (*pages, error) {
 			return nil, fmt.Errorf("template %s.html is missing", required)
 		}
 	}
+	for _, pg := range pageList {
+		if p.tmpl[pg.name] == nil {
+			return nil, fmt.Errorf("template %s.html is missing", pg.name)
+		}
+	}
 	return p, nil
 }
 
@@ -82,6 +114,9 @@ type pageData struct {
 	Public publicConfig
 	Error  *Error
 	Data   any
+	// Page names the page's script view; Section marks the current
+	// navigation entry.
+	Page, Section string
 }
 
 // publicConfig is what the browser may know about the server's setup.
@@ -93,17 +128,25 @@ type publicConfig struct {
 	Version              string
 }
 
+// IsOperator reports whether the page is shown to an operator.
+func (d pageData) IsOperator() bool { return d.User != nil && d.User.Role == store.RoleOperator }
+
 func (s *Server) render(c echo.Context, status int, name, title string, data any) error {
+	return s.renderPage(c, status, pageData{Title: title, Data: data, Page: name}, name)
+}
+
+func (s *Server) renderPage(c echo.Context, status int, pd pageData, name string) error {
 	t := s.pages.tmpl[name]
 	if t == nil {
 		return fmt.Errorf("no page template %q", name)
 	}
-	pd := pageData{Title: title, User: currentUser(c), Data: data, Public: publicConfig{StudioName: s.cfg.StudioName,
-		StripePublishableKey: s.cfg.StripePublishableKey, GooglePlacesKey: s.cfg.GooglePlacesKey, FaceMatching: s.cfg.FaceMatching, Version: s.cfg.Version}}
+	pd.User = currentUser(c)
+	pd.Public = publicConfig{StudioName: s.cfg.StudioName, StripePublishableKey: s.cfg.StripePublishableKey,
+		GooglePlacesKey: s.cfg.GooglePlacesKey, FaceMatching: s.cfg.FaceMatching, Version: s.cfg.Version}
 	if sess := session(c); sess != nil {
 		pd.CSRF = sess.CSRFToken
 	}
-	if e, ok := data.(*Error); ok {
+	if e, ok := pd.Data.(*Error); ok {
 		pd.Error = e
 	}
 	var buf bytes.Buffer
@@ -115,7 +158,14 @@ func (s *Server) render(c echo.Context, status int, name, title string, data any
 }
 
 func (s *Server) renderError(c echo.Context, e *Error) {
-	if err := s.render(c, e.Status, "error", "Error", e); err != nil {
+	title := "Something went wrong"
+	switch {
+	case e.Status == http.StatusNotFound:
+		title = "Page not found"
+	case e.Status < 500:
+		title = e.Message
+	}
+	if err := s.render(c, e.Status, "error", title, e); err != nil {
 		s.log.Error("render error page", "err", err)
 		_ = c.String(e.Status, e.Message)
 	}
@@ -124,11 +174,11 @@ func (s *Server) renderError(c echo.Context, e *Error) {
 // static serves embedded assets; hashed URLs are cached for a year.
 func (s *Server) static(c echo.Context) error {
 	name := strings.TrimPrefix(c.Param("*"), "/")
-	b, err := fs.ReadFile(ui.Static, "static/"+name)
-	if err != nil {
+	b, ok := s.pages.files[name]
+	if !ok {
 		return errNotFound
 	}
-	if c.QueryParam("v") != "" && c.QueryParam("v") == s.pages.hashes[name] {
+	if v := c.QueryParam("v"); v != "" && (v == s.pages.hashes[name] || v == s.pages.tree) {
 		c.Response().Header().Set("Cache-Control", "public, max-age=31536000, immutable")
 	} else {
 		c.Response().Header().Set("Cache-Control", "no-cache")
@@ -140,53 +190,78 @@ func (s *Server) static(c echo.Context) error {
 	return c.Blob(http.StatusOK, ct, b)
 }
 
+// pageDef is one HTML page: a template whose script fills it from the
+// JSON API.
+type pageDef struct {
+	path, name, title, role, section string
+}
+
+// pageList lists the HTML pages. Links in emails point at /invite,
+// /reset, /app/projects/:id and /app/purchases/:id.
+var pageList = []pageDef{
+	{"/login", "login", "Log in", "", ""},
+	{"/forgot", "forgot", "Reset your password", "", ""},
+	{"/reset", "reset", "Choose a new password", "", ""},
+	{"/invite", "invite", "Create your account", "", ""},
+	{"/app", "home", "My events", "any", "events"},
+	{"/app/selfie", "selfie", "Your selfie", "any", "selfie"},
+	{"/app/projects/:id", "gallery", "My photos", "any", "events"},
+	{"/app/projects/:id/buy/:packageId", "buy", "Checkout", "any", "events"},
+	{"/app/purchases/:id", "order", "Your order", "any", "events"},
+	{"/admin", "admin", "Projects", store.RoleOperator, "projects"},
+	{"/admin/projects/:id", "project", "Project", store.RoleOperator, "projects"},
+	{"/admin/jobs", "jobs", "Failed jobs", store.RoleOperator, "jobs"},
+	{"/admin/outbox", "outbox", "Outbox", store.RoleOperator, "outbox"},
+}
+
 // page serves a page to anyone (auth pages) or to a role.
-func (s *Server) page(name, title, role string) echo.HandlerFunc {
+func (s *Server) page(pg pageDef) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		u := currentUser(c)
 		switch {
-		case role == "":
+		case pg.role == "" && u != nil && pg.name == "login":
+			return c.Redirect(http.StatusSeeOther, safeNext(c.QueryParam("next"), homeOf(u)))
+		case pg.role == "":
 		case u == nil:
-			return c.Redirect(http.StatusSeeOther, "/login?next="+c.Request().URL.RequestURI())
-		case role == store.RoleOperator && u.Role != store.RoleOperator:
+			return c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(c.Request().URL.RequestURI()))
+		case pg.role == store.RoleOperator && u.Role != store.RoleOperator:
 			return c.Redirect(http.StatusSeeOther, "/app")
 		}
-		return s.render(c, http.StatusOK, name, title, nil)
+		return s.renderPage(c, http.StatusOK, pageData{Title: pg.title, Page: pg.name, Section: pg.section}, pg.name)
 	}
+}
+
+// homeOf is where a user lands after logging in.
+func homeOf(u *store.User) string {
+	if u.Role == store.RoleOperator {
+		return "/admin"
+	}
+	return "/app"
+}
+
+// safeNext accepts only a local path as a redirect target.
+func safeNext(next, fallback string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") || strings.ContainsAny(next, "\r\n") {
+		return fallback
+	}
+	return next
 }
 
 // home sends people where they belong.
 func (s *Server) home(c echo.Context) error {
 	u := currentUser(c)
-	switch {
-	case u == nil:
+	if u == nil {
 		return c.Redirect(http.StatusSeeOther, "/login")
-	case u.Role == store.RoleOperator:
-		return c.Redirect(http.StatusSeeOther, "/admin")
-	default:
-		return c.Redirect(http.StatusSeeOther, "/app")
 	}
+	return c.Redirect(http.StatusSeeOther, homeOf(u))
 }
 
-// pageRoutes lists the HTML pages; each is a shell that its script fills
-// from the JSON API.
+// pageRoutes registers the HTML pages; each is a shell that its script
+// fills from the JSON API.
 func (s *Server) pageRoutes() {
 	g := s.echo.Group("", s.authenticate)
 	g.GET("/", s.home)
-	for _, p := range []struct{ path, name, title, role string }{
-		{"/login", "login", "Log in", ""},
-		{"/forgot", "forgot", "Reset your password", ""},
-		{"/reset", "reset", "Choose a new password", ""},
-		{"/invite", "invite", "Create your account", ""},
-		{"/app", "attendee", "My photos", "any"},
-		{"/app/projects/:id", "attendee", "My photos", "any"},
-		{"/app/selfie", "attendee", "Your selfie", "any"},
-		{"/app/purchases/:id", "attendee", "Your order", "any"},
-		{"/admin", "admin", "Projects", store.RoleOperator},
-		{"/admin/projects/:id", "admin", "Project", store.RoleOperator},
-		{"/admin/jobs", "admin", "Failed jobs", store.RoleOperator},
-		{"/admin/outbox", "admin", "Outbox", store.RoleOperator},
-	} {
-		g.GET(p.path, s.page(p.name, p.title, p.role))
+	for _, pg := range pageList {
+		g.GET(pg.path, s.page(pg))
 	}
 }

@@ -1,0 +1,105 @@
+// Log in, forgotten password, new password, and sign-up from an invite.
+import { post, setCSRF } from './api.js';
+import { h, replace, busy, clearErrors, showFieldErrors, showPasswordToggles, view } from './dom.js';
+
+export default function auth(page) {
+  const root = view();
+  showPasswordToggles(root);
+  ({ login, forgot, reset, invite })[page](root);
+}
+
+function params() { return new URLSearchParams(location.search); }
+
+/** next is where to go after logging in: a local path only. */
+function next(fallback) {
+  const n = params().get('next') || '';
+  return n.startsWith('/') && !n.startsWith('//') && !n.startsWith('/\\') ? n : fallback;
+}
+
+function homeOf(user) { return user.role === 'operator' ? '/admin' : '/app'; }
+
+function onSubmit(form, fn) {
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    clearErrors(form);
+    const button = form.querySelector('button[type=submit]');
+    try {
+      await busy(button, button.textContent, () => fn(new FormData(form)));
+    } catch (err) {
+      showFieldErrors(form, err);
+    }
+  });
+}
+
+function login(root) {
+  const form = root.querySelector('#login-form');
+  const email = params().get('email');
+  if (email) form.email.value = email;
+  (email ? form.password : form.email).focus();
+  onSubmit(form, async (fd) => {
+    const out = await post('/v1/auth/login', { email: fd.get('email'), password: fd.get('password') });
+    setCSRF(out.csrfToken);
+    location.assign(next(homeOf(out.user)));
+  });
+}
+
+function forgot(root) {
+  const form = root.querySelector('#forgot-form');
+  form.email.focus();
+  onSubmit(form, async (fd) => {
+    const out = await post('/v1/auth/password-reset', { email: fd.get('email') });
+    const done = h('div', { role: 'status', tabindex: '-1' },
+      h('h1', 'Check your email'),
+      h('p', out?.message || "If an account exists for that address, we've sent a link to reset the password."),
+      h('p.muted', "The link works for one hour. Nothing arrived? Check your spam folder, or ask again in a few minutes."),
+      h('p.below', h('a', { href: '/login' }, 'Back to log in')));
+    replace(root, done);
+    done.focus();
+  });
+}
+
+function reset(root) {
+  const form = root.querySelector('#reset-form');
+  const token = params().get('token');
+  if (!token) return missingToken(root, 'This reset link is incomplete.', 'Open the link from the email again, or ask for a new one.', '/forgot', 'Ask for a new link');
+  form.password.focus();
+  onSubmit(form, async (fd) => {
+    await post('/v1/auth/password-reset/confirm', { token, password: fd.get('password') });
+    const done = h('div', { role: 'status', tabindex: '-1' },
+      h('h1', 'Password changed'),
+      h('p', 'Your new password is ready. Log in with it now.'),
+      h('a.btn.primary.block', { href: '/login' }, 'Log in'));
+    replace(root, done);
+    done.focus();
+  });
+}
+
+function invite(root) {
+  const form = root.querySelector('#invite-form');
+  const token = params().get('token');
+  if (!token) return missingToken(root, 'This invitation link is incomplete.', 'Open the link from your invitation email again. If it still fails, ask the photographer to send a new one.');
+  form.querySelector('[name=name]').focus();
+  onSubmit(form, async (fd) => {
+    try {
+      const out = await post('/v1/invites/accept', { token, password: fd.get('password'), name: fd.get('name') });
+      setCSRF(out.csrfToken);
+      location.assign('/app/selfie?welcome=1');
+    } catch (err) {
+      if (err.code === 'account_exists') {
+        err.message = 'You already have an account with this email. Log in instead; the event is waiting in your account.';
+      }
+      if (err.code === 'invalid_token') {
+        replace(root,
+          h('h1', 'This invitation no longer works'),
+          h('p', err.message),
+          h('p', 'Already created your account? ', h('a', { href: '/login' }, 'Log in'), '.'));
+        return;
+      }
+      throw err;
+    }
+  });
+}
+
+function missingToken(root, title, text, href = '/login', label = 'Go to log in') {
+  replace(root, h('h1', title), h('p.muted', text), h('a.btn.primary.block', { href }, label));
+}

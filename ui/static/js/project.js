@@ -1,0 +1,301 @@
+// The operator's project page: numbers at the top, then tabs for photos
+// (with the uploader), attendees and invites, packages, orders, matches
+// and settings.
+import { get, del, patch } from './api.js';
+import { h, replace, view, loading, errorBox, empty, day, money, plural, pathID, setTitle, thumb, busy, clearErrors, showFieldErrors, toast, poller, confirmInline, announce } from './dom.js';
+import { uploader } from './uploader.js';
+import { openViewer } from './viewer.js';
+import { projectFields, readProject } from './projectform.js';
+import { peopleTab, tagsTab } from './project-people.js';
+import { packagesTab, ordersTab } from './project-sales.js';
+
+const projectID = pathID('projects');
+const base = `/v1/projects/${encodeURIComponent(projectID)}`;
+
+const TABS = [
+  ['photos', 'Photos'],
+  ['attendees', 'Attendees'],
+  ['packages', 'Packages'],
+  ['orders', 'Orders'],
+  ['tags', 'Matches'],
+  ['settings', 'Settings'],
+];
+
+let root;
+let project;
+let sharedUploader = null;
+let afterUpload = () => {};
+const ctx = { base, project: null, refreshStats: () => {}, photos: new Map() };
+
+export default function projectPage() {
+  root = view();
+  const load = async () => {
+    replace(root, loading('Loading the project…'));
+    try {
+      project = await get(base);
+      ctx.project = project;
+      setTitle(project.name);
+      render();
+    } catch (err) {
+      if (err.status === 404) {
+        replace(root, empty('This project no longer exists', 'It may have been deleted.', h('a.btn', { href: '/admin' }, 'All projects')));
+        return;
+      }
+      replace(root, errorBox(err, load));
+    }
+  };
+  load();
+}
+
+function render() {
+  const statsSlot = h('ul.stats.six', { 'aria-label': 'Project numbers' });
+  const titleSlot = h('h1', project.name);
+  const metaSlot = h('p.muted', { style: { margin: 0 } });
+  const paintHead = () => {
+    titleSlot.textContent = project.name;
+    metaSlot.textContent = [day(project.date), project.location, project.timezone, project.currency].filter(Boolean).join(' · ');
+    const s = project.stats || {};
+    replace(statsSlot,
+      stat(s.ready || 0, 'photos ready'),
+      stat(s.processing || 0, 'processing', s.processing ? 'warn' : ''),
+      stat(s.failed || 0, 'failed', s.failed ? 'bad' : ''),
+      stat(s.attendees || 0, 'attendees'),
+      stat(s.tags || 0, 'matches'),
+      stat(money(s.revenue || 0, project.currency), plural(s.paidOrders || 0, 'paid order')));
+  };
+  ctx.refreshStats = async () => {
+    try {
+      const p = await get(base);
+      Object.assign(project, p);
+      paintHead();
+    } catch { /* keep the last numbers */ }
+  };
+  ctx.repaintHead = paintHead;
+
+  const tablist = h('div.tabs', { role: 'tablist', 'aria-label': 'Project sections' });
+  const panel = h('div', { role: 'tabpanel', tabindex: '-1' });
+  const buttons = TABS.map(([id, label]) => {
+    const b = h('button', { type: 'button', role: 'tab', id: `tab-${id}`, 'aria-controls': 'tab-panel', 'aria-selected': 'false', tabindex: '-1' }, label);
+    b.addEventListener('click', () => { location.hash = id; });
+    b.addEventListener('keydown', (e) => {
+      const i = TABS.findIndex((t) => t[0] === id);
+      const to = e.key === 'ArrowRight' ? i + 1 : e.key === 'ArrowLeft' ? i - 1 : e.key === 'Home' ? 0 : e.key === 'End' ? TABS.length - 1 : null;
+      if (to === null) return;
+      e.preventDefault();
+      const t = TABS[(to + TABS.length) % TABS.length][0];
+      location.hash = t;
+      document.getElementById(`tab-${t}`).focus();
+    });
+    return b;
+  });
+  tablist.append(...buttons);
+  panel.id = 'tab-panel';
+
+  let cleanup = null;
+  const show = () => {
+    const id = TABS.some((t) => t[0] === location.hash.slice(1)) ? location.hash.slice(1) : 'photos';
+    buttons.forEach((b) => {
+      const on = b.id === `tab-${id}`;
+      b.setAttribute('aria-selected', String(on));
+      b.tabIndex = on ? 0 : -1;
+      if (on) b.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+    });
+    panel.setAttribute('aria-labelledby', `tab-${id}`);
+    if (cleanup) cleanup();
+    cleanup = null;
+    replace(panel);
+    const tabs = { photos: photosTab, attendees: peopleTab, packages: packagesTab, orders: ordersTab, tags: tagsTab, settings: settingsTab };
+    cleanup = tabs[id](panel, ctx) || null;
+  };
+  addEventListener('hashchange', show);
+
+  replace(root,
+    h('a.back', { href: '/admin' }, '← All projects'),
+    h('div.page-head', h('div', titleSlot, metaSlot)),
+    statsSlot, tablist, panel);
+  paintHead();
+  show();
+}
+
+function stat(value, label, kind = '') {
+  return h('li.stat', { class: kind }, h('b', typeof value === 'number' ? value.toLocaleString() : value), h('span', label));
+}
+
+// Photos: the uploader, then the photos with their processing state.
+function photosTab(panel) {
+  const grid = h('ul.grid#photo-grid', { 'aria-label': 'Photos' });
+  const failedSlot = h('div');
+  const more = h('button.btn', { type: 'button', hidden: true }, 'Show more photos');
+  const countSlot = h('span.muted');
+  const tiles = new Map(); // id -> {status, el}
+  let photos = [];
+  let cursor = '';
+  let poll = null;
+
+  // One uploader per page: it keeps working, and keeps its progress,
+  // while other tabs are open.
+  if (!sharedUploader) sharedUploader = uploader(projectID, { onUploaded: () => afterUpload() });
+  const up = sharedUploader;
+  afterUpload = () => { refresh(); ctx.refreshStats(); startPolling(); };
+
+  const tile = (p, i) => {
+    const name = p.filename || `Photo ${i + 1}`;
+    if (p.status === 'ready') {
+      return h('li.tile', { dataset: { photoId: p.id, status: p.status } },
+        thumb(p, name),
+        h('button.open', { type: 'button', 'aria-label': `Open ${name}`, onclick: () => openAt(p.id) }),
+        h('span.cap', name));
+    }
+    if (p.status === 'failed') {
+      return h('li.tile', { dataset: { photoId: p.id, status: p.status } },
+        h('div.ph.bad', h('strong', 'Could not process'), h('span', p.error || 'Unknown error'), h('span.small', name)));
+    }
+    return h('li.tile', { dataset: { photoId: p.id, status: p.status } },
+      h('div.ph', h('span.spinner', { 'aria-hidden': 'true' }), p.status === 'uploading' ? 'Waiting for the upload' : 'Processing…', h('span.small', name)));
+  };
+
+  const paint = () => {
+    const keep = new Set();
+    const els = photos.map((p, i) => {
+      keep.add(p.id);
+      const known = tiles.get(p.id);
+      if (known && known.status === p.status) return known.el;
+      const el = tile(p, i);
+      tiles.set(p.id, { status: p.status, el });
+      return el;
+    });
+    for (const id of [...tiles.keys()]) if (!keep.has(id)) tiles.delete(id);
+    // Reorder without touching tiles that stay, so images do not reload.
+    els.forEach((el, i) => { if (grid.children[i] !== el) grid.insertBefore(el, grid.children[i] || null); });
+    while (grid.children.length > els.length) grid.lastElementChild.remove();
+    const s = project.stats || {};
+    replace(countSlot, s.photos ? plural(s.photos, 'photo') : '');
+    more.hidden = !cursor;
+    const failed = photos.filter((p) => p.status === 'failed');
+    replace(failedSlot, failed.length ? failedList(failed) : null);
+    grid.hidden = !photos.length;
+    emptyEl.hidden = !!photos.length;
+  };
+
+  const failedList = (failed) => h('section.section', { 'aria-labelledby': 'failed-h' },
+    h('h3#failed-h', `${plural(failed.length, 'photo')} could not be processed`),
+    h('p.muted.small', 'Check the file (is it a real, complete JPEG or PNG?), delete it, and upload it again.'),
+    h('table.table', h('thead', h('tr', h('th', 'File'), h('th', 'Reason'), h('th', h('span.sr-only', 'Actions')))),
+      h('tbody', failed.map((p) => {
+        const b = h('button.btn.small.danger', { type: 'button' }, 'Delete');
+        b.addEventListener('click', () => confirmInline(b, 'Delete this file?', 'Delete', async () => {
+          await del(`${base}/photos/${encodeURIComponent(p.id)}`);
+          photos = photos.filter((x) => x.id !== p.id);
+          paint();
+          ctx.refreshStats();
+        }));
+        return h('tr', h('td', { 'data-label': 'File' }, p.filename || p.id), h('td.error-text', { 'data-label': 'Reason' }, p.error || 'Unknown error'), h('td.actions', b));
+      }))));
+
+  const emptyEl = empty('No photos yet', 'Drop the event photos above. They are processed in the background: thumbnails, watermarked previews, and face matching.');
+
+  async function refresh() {
+    // Re-read the pages loaded so far.
+    const limit = Math.max(200, photos.length);
+    const page = await get(`${base}/photos?limit=${Math.min(500, limit)}`);
+    photos = page.items;
+    cursor = page.nextCursor || '';
+    paint();
+    return photos;
+  }
+
+  function startPolling() {
+    if (poll) return;
+    poll = poller(async () => {
+      await Promise.all([refresh(), ctx.refreshStats()]);
+      const busyNow = photos.some((p) => p.status === 'processing' || p.status === 'uploading') || up.dataset.state === 'busy';
+      if (!busyNow) { poll = null; announce('All photos are processed.'); }
+      return !busyNow;
+    }, { every: 1500, max: 6000 });
+  }
+
+  more.addEventListener('click', () => busy(more, 'Loading…', async () => {
+    const page = await get(`${base}/photos?limit=200&cursor=${encodeURIComponent(cursor)}`);
+    photos = photos.concat(page.items);
+    cursor = page.nextCursor || '';
+    paint();
+  }));
+
+  function openAt(id) {
+    const ready = photos.filter((p) => p.status === 'ready');
+    openViewer(ready, Math.max(0, ready.findIndex((p) => p.id === id)), {
+      label: `${project.name}: photos`,
+      caption: (p) => p.filename || '',
+      remove: {
+        label: 'Delete photo', question: 'Delete this photo for everyone, with its matches?', yes: 'Delete', done: 'Photo deleted.',
+        run: async (p) => {
+          await del(`${base}/photos/${encodeURIComponent(p.id)}`);
+          photos = photos.filter((x) => x.id !== p.id);
+          ctx.refreshStats();
+        },
+      },
+      onClose: () => paint(),
+    });
+  }
+
+  replace(panel,
+    h('section.section', { 'aria-labelledby': 'upload-h', style: { marginTop: 0 } }, h('h2#upload-h.sr-only', 'Upload photos'), up),
+    h('section.section', { 'aria-labelledby': 'photos-h' },
+      h('div.section-head', h('h2#photos-h', 'Photos'), countSlot),
+      failedSlot, grid, emptyEl, h('p', { style: { textAlign: 'center', marginTop: '1rem' } }, more)));
+  grid.hidden = true;
+  emptyEl.hidden = true;
+  grid.before(h('div.loading#photos-loading', h('span.spinner', { 'aria-hidden': 'true' }), 'Loading photos…'));
+  refresh()
+    .then(() => {
+      panel.querySelector('#photos-loading')?.remove();
+      if (photos.some((p) => p.status === 'processing')) startPolling();
+    })
+    .catch((err) => { panel.querySelector('#photos-loading')?.replaceWith(errorBox(err, () => location.reload())); });
+  return () => {
+    if (poll) poll.stop();
+    afterUpload = () => ctx.refreshStats();
+  };
+}
+
+// Settings: edit the project, or delete it.
+function settingsTab(panel) {
+  const save = h('button.btn.primary', { type: 'submit' }, 'Save changes');
+  const form = h('form.card.form', { novalidate: true, 'aria-labelledby': 'settings-h' },
+    h('h2#settings-h', 'Event details'),
+    h('div.form-grid.two', projectFields(project, { full: true })),
+    h('p.form-error', { role: 'alert', hidden: true }),
+    h('div', save));
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    clearErrors(form);
+    try {
+      const p = await busy(save, 'Saving…', () => patch(base, readProject(form, { full: true })));
+      Object.assign(project, p);
+      ctx.repaintHead();
+      setTitle(project.name);
+      toast('Saved.', 'ok');
+    } catch (err) {
+      showFieldErrors(form, err);
+    }
+  });
+
+  const confirmName = h('input#delete-confirm', { type: 'text', autocomplete: 'off' });
+  const delBtn = h('button.btn.danger.solid', { type: 'submit', disabled: true }, 'Delete this project');
+  confirmName.addEventListener('input', () => { delBtn.disabled = confirmName.value.trim() !== project.name; });
+  const delForm = h('form.card.form', { 'aria-labelledby': 'danger-h', style: { borderColor: '#f0c4be' } },
+    h('h2#danger-h', 'Delete the project'),
+    h('p.muted', 'This removes its photos, attendees’ access, matches and orders for good. Stored files are cleaned up in the background.'),
+    h('div.field', h('label', { for: 'delete-confirm' }, `Type the project name to confirm: `, h('strong', project.name)), confirmName),
+    h('div', delBtn));
+  delForm.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    try {
+      await busy(delBtn, 'Deleting…', () => del(base));
+      location.assign('/admin');
+    } catch (err) {
+      toast(err.message, 'bad');
+    }
+  });
+  replace(panel, h('div.split', form, delForm));
+}
