@@ -31,6 +31,7 @@ type Config struct {
 	StripeSecretKey, StripePublishableKey, StripeWebhookSecret, StripeAPIURL string
 
 	RetinaURL, RetinaAPIKey string
+	FaceEngine              string // "", "builtin" or "off"
 
 	GooglePlacesKey string
 	Workers         int
@@ -128,6 +129,11 @@ func loadConfig(getenv getenvFunc, dataDir, addr string) (Config, error) {
 		if u, err := url.Parse(c.RetinaURL); err != nil || u.Host == "" {
 			fail("RETINA_SERVICE_URL %q is not an absolute URL", c.RetinaURL)
 		}
+	}
+	switch c.FaceEngine = getenv("FACE_ENGINE"); c.FaceEngine {
+	case "", "builtin", "off":
+	default:
+		fail("FACE_ENGINE must be builtin or off, not %q", c.FaceEngine)
 	}
 	for _, name := range []string{"STRIPE_API_URL", "RESEND_API_URL"} {
 		if v := getenv(name); v != "" {

@@ -13,6 +13,8 @@ import (
 
 	"lightbox/app"
 	"lightbox/jobs"
+	"lightbox/jobs/face"
+	"lightbox/jobs/face/models"
 	"lightbox/jobs/mail"
 	"lightbox/jobs/retina"
 	"lightbox/store"
@@ -101,12 +103,9 @@ func cmdServe(ctx context.Context, args []string, getenv getenvFunc, stdout, std
 		log.Info("payments: embedded default (offline payments recorded by an operator)")
 	}
 
-	var faces jobs.FaceService
-	if cfg.RetinaURL != "" {
-		faces = retina.New(cfg.RetinaURL, cfg.RetinaAPIKey)
-		log.Info("face matching: live (Retina)", "url", cfg.RetinaURL)
-	} else {
-		log.Info("face matching: off (selfies wait as pending until RETINA_SERVICE_URL is set)")
+	faces, engine, err := faceMatching(cfg, log)
+	if err != nil {
+		return err
 	}
 	if cfg.GooglePlacesKey != "" {
 		log.Info("location search: live (Google Places)")
@@ -119,7 +118,7 @@ func cmdServe(ctx context.Context, args []string, getenv getenvFunc, stdout, std
 		return err
 	}
 	runner := jobs.NewRunner(db, log, jobs.Options{Policies: policies(cfg)})
-	jobs.Register(runner, jobs.Deps{DB: db, Blobs: blobs, Log: log, Mailer: sender, Templates: templates, Faces: faces,
+	jobs.Register(runner, jobs.Deps{DB: db, Blobs: blobs, Log: log, Mailer: sender, Templates: templates, Faces: faces, Engine: engine,
 		PublicURL: cfg.PublicURL, StudioName: cfg.StudioName, Secret: cfg.SecretKey})
 
 	if err := runner.Check(); err != nil {
@@ -127,16 +126,23 @@ func cmdServe(ctx context.Context, args []string, getenv getenvFunc, stdout, std
 	}
 	srv, err := app.NewServer(app.Config{PublicURL: cfg.PublicURL, StudioName: cfg.StudioName, Version: version,
 		StripePublishableKey: cfg.StripePublishableKey, StripeWebhookSecret: cfg.StripeWebhookSecret, GooglePlacesKey: cfg.GooglePlacesKey,
-		FaceMatching: faces != nil, TrustedProxies: cfg.Proxies, Secret: cfg.SecretKey},
+		FaceMatching: faces != nil || engine != nil, TrustedProxies: cfg.Proxies, Secret: cfg.SecretKey},
 		app.Deps{Log: log, DB: db, Blobs: blobs, Local: local, Payments: payments, Jobs: jobStats{runner}})
 	if err != nil {
 		return err
 	}
-	if faces != nil {
+	if faces != nil || engine != nil {
 		if n, err := db.EnqueuePendingSelfies(ctx); err != nil {
 			return err
 		} else if n > 0 {
 			log.Info("queued pending selfies for face matching", "count", n)
+		}
+	}
+	if engine != nil {
+		if n, err := db.EnqueueUnindexedPhotos(ctx); err != nil {
+			return err
+		} else if n > 0 {
+			log.Info("queued photos for the face index", "count", n)
 		}
 	}
 
@@ -194,6 +200,36 @@ func cmdServe(ctx context.Context, args []string, getenv getenvFunc, stdout, std
 }
 
 // policies are the default job policies with the configured photo workers.
+// faceMatching chooses what matches faces: the external service when
+// RETINA_SERVICE_URL is set; otherwise the built-in engine, unless
+// FACE_ENGINE=off or the binary was built without the engine's models.
+// Without either, selfies wait as pending.
+func faceMatching(cfg Config, log *slog.Logger) (jobs.FaceService, *face.Engine, error) {
+	if cfg.RetinaURL != "" {
+		log.Info("face matching: live (Retina)", "url", cfg.RetinaURL)
+		return retina.New(cfg.RetinaURL, cfg.RetinaAPIKey), nil, nil
+	}
+	if cfg.FaceEngine == "off" {
+		log.Info("face matching: off (FACE_ENGINE=off; selfies wait as pending)")
+		return nil, nil, nil
+	}
+	fsys, ok := models.FS()
+	if !ok {
+		if cfg.FaceEngine == "builtin" {
+			return nil, nil, errors.New("FACE_ENGINE=builtin, but this binary was built without the face models: run `make models` and build again")
+		}
+		log.Info("face matching: off (this binary was built without the face models; selfies wait as pending)")
+		return nil, nil, nil
+	}
+	start := time.Now()
+	e, err := face.LoadFS(fsys)
+	if err != nil {
+		return nil, nil, fmt.Errorf("FACE_ENGINE: %w", err)
+	}
+	log.Info("face matching: embedded default (built-in engine)", "loaded_in", time.Since(start).Round(time.Millisecond))
+	return nil, e, nil
+}
+
 func policies(cfg Config) map[string]jobs.Policy {
 	p := jobs.DefaultPolicies()
 	pp := p[store.JobProcessPhoto]

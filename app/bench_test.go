@@ -25,7 +25,7 @@ func BenchmarkPhotoList(b *testing.B) {
 		b.Fatal(err)
 	}
 	for _, p := range photos {
-		if err := env.DB.SetPhotoReady(ctx, p.ID, 6000, 4000, nil, 0); err != nil {
+		if err := env.DB.SetPhotoReady(ctx, p.ID, store.Ready{Width: 6000, Height: 4000}); err != nil {
 			b.Fatal(err)
 		}
 	}

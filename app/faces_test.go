@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
@@ -208,4 +209,17 @@ func TestNoRetinaLeavesSelfiesPending(t *testing.T) {
 		t.Errorf("%d failed jobs without a face service", n)
 	}
 	op.MustJSON("POST", "/v1/selfies/process-pending", nil, 409, nil)
+}
+
+// myPhotos lists the attendee's tagged photo ids, sorted.
+func myPhotos(t *testing.T, c *apptest.Client, prj string) []string {
+	t.Helper()
+	var out struct{ Items []struct{ ID string } }
+	c.MustJSON("GET", "/v1/projects/"+prj+"/my-photos", nil, 200, &out)
+	ids := make([]string, len(out.Items))
+	for i, it := range out.Items {
+		ids[i] = it.ID
+	}
+	slices.Sort(ids)
+	return ids
 }

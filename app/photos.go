@@ -128,6 +128,10 @@ type photoView struct {
 	URLs      map[string]string `json:"urls"`
 	ExpiresAt *time.Time        `json:"expiresAt,omitempty"`
 	Purchased *bool             `json:"purchased,omitempty"`
+	// For operators, with the built-in face engine: whether the photo's
+	// faces are indexed, and how many it has.
+	FacesIndexed *bool `json:"facesIndexed,omitempty"`
+	FaceCount    *int  `json:"faceCount,omitempty"`
 }
 
 // view presigns the derivatives of a ready photo.
@@ -135,6 +139,9 @@ func (s *Server) view(ctx context.Context, ph store.Photo, withFilename bool) (p
 	v := photoView{ID: ph.ID, Status: ph.Status, Error: ph.Error, Width: ph.Width, Height: ph.Height, TakenAt: ph.TakenAt, URLs: map[string]string{}}
 	if withFilename {
 		v.Filename = ph.Filename
+		if ph.FacesIndexed {
+			v.FacesIndexed, v.FaceCount = &ph.FacesIndexed, &ph.FaceCount
+		}
 	}
 	if ph.Status != store.PhotoReady {
 		return v, nil

@@ -73,9 +73,13 @@ func (h *handlers) selfieJPEG(ctx context.Context, sf store.Selfie) ([]byte, err
 
 // clusterFaces compares one attendee's selfie with the project's photos
 // not compared yet, at most retina.MaxPhotos per call, and tags the photos
-// the attendee is in. Each batch is recorded as it completes, so a retry
+// the attendee is in (with the built-in engine, it queries the face index
+// instead). Each batch is recorded as it completes, so a retry
 // resumes where it stopped; tags a person removed are never re-added.
 func (h *handlers) clusterFaces(ctx context.Context, p store.ClusterPayload) error {
+	if h.Engine != nil {
+		return h.matchSelfie(ctx, p)
+	}
 	if h.Faces == nil {
 		return nil
 	}

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"time"
 
+	"lightbox/jobs/face"
 	"lightbox/jobs/mail"
 	"lightbox/jobs/retina"
 	"lightbox/store"
@@ -22,12 +23,16 @@ type FaceService interface {
 
 // Deps are what the job handlers work with.
 type Deps struct {
-	DB         *store.DB
-	Blobs      blob.Store
-	Log        *slog.Logger
-	Mailer     mail.Sender // nil: emails go to the embedded outbox
-	Templates  *mail.Templates
-	Faces      FaceService // nil: face matching is off and selfies wait
+	DB        *store.DB
+	Blobs     blob.Store
+	Log       *slog.Logger
+	Mailer    mail.Sender // nil: emails go to the embedded outbox
+	Templates *mail.Templates
+	Faces     FaceService // nil: face matching is off and selfies wait
+	// Engine is the built-in face engine, when it does the matching: it
+	// analyses selfies (unless Faces is set) and indexes every photo's
+	// faces. Nil when the external service matches or matching is off.
+	Engine     *face.Engine
 	PublicURL  string
 	StudioName string
 	Secret     []byte
@@ -47,11 +52,15 @@ func Register(r *Runner, d Deps) {
 	if d.DigestDelay == 0 {
 		d.DigestDelay = 2 * time.Minute
 	}
+	if d.Faces == nil && d.Engine != nil {
+		d.Faces = BuiltinFaces{Engine: d.Engine}
+	}
 	h := &handlers{d}
 	r.Register(store.JobProcessPhoto, decoded(h.processPhoto))
 	r.OnFailure(store.JobProcessPhoto, failed(h.photoFailed))
 	r.Register(store.JobProcessSelfie, decoded(h.processSelfie))
 	r.Register(store.JobClusterFaces, decoded(h.clusterFaces))
+	r.Register(store.JobIndexFaces, decoded(h.indexFaces))
 	r.Register(store.JobNotifyUserInvited, decoded(h.notifyInvited))
 	r.OnFailure(store.JobNotifyUserInvited, failed(h.inviteFailed))
 	r.Register(store.JobNotifyPasswordReset, decoded(h.notifyReset))

@@ -58,7 +58,8 @@ func (h *handlers) processPhoto(ctx context.Context, p store.PhotoPayload) error
 			takenAt = &t
 		}
 	}
-	return h.DB.SetPhotoReady(ctx, ph.ID, d.Width, d.Height, takenAt, h.ClusterDelay)
+	return h.DB.SetPhotoReady(ctx, ph.ID, store.Ready{Width: d.Width, Height: d.Height, TakenAt: takenAt,
+		IndexFaces: h.Engine != nil, ClusterDelay: h.ClusterDelay})
 }
 
 func (h *handlers) photoFailed(ctx context.Context, p store.PhotoPayload, err error) {

@@ -39,6 +39,7 @@ func DefaultPolicies() map[string]Policy {
 		store.JobProcessPhoto:          {Workers: 2, Backoff: []time.Duration{10 * time.Second, time.Minute}, Timeout: 5 * time.Minute},
 		store.JobProcessSelfie:         face,
 		store.JobClusterFaces:          face,
+		store.JobIndexFaces:            {Workers: 1, Backoff: []time.Duration{10 * time.Second, time.Minute, 10 * time.Minute}, Timeout: 5 * time.Minute},
 		store.JobNotifyUserInvited:     email,
 		store.JobNotifyPasswordReset:   email,
 		store.JobNotifyUserTagged:      email,

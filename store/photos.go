@@ -27,7 +27,11 @@ type Photo struct {
 	Height      int        `json:"height"`
 	TakenAt     *time.Time `json:"takenAt,omitempty"`
 	CleanReady  bool       `json:"-"`
-	CreatedAt   time.Time  `json:"createdAt"`
+	// FacesIndexed says the built-in face engine has looked at the photo;
+	// FaceCount is how many faces it found.
+	FacesIndexed bool      `json:"facesIndexed"`
+	FaceCount    int       `json:"faceCount"`
+	CreatedAt    time.Time `json:"createdAt"`
 }
 
 // PhotoKey returns the object key of a photo's file, exactly as DESIGN.md
@@ -37,12 +41,14 @@ func PhotoKey(projectID, photoID, name string) string {
 	return "photos/" + projectID + "/" + photoID + "/" + name
 }
 
-const photoCols = `id, project_id, status, error, filename, content_type, size, width, height, taken_at, clean_ready, created_at`
+const photoCols = `id, project_id, status, error, filename, content_type, size, width, height, taken_at, clean_ready,
+	faces_indexed_at is not null, face_count, created_at`
 
 func scanPhoto(row interface{ Scan(...any) error }, p *Photo) error {
 	var created string
 	var taken sql.NullString
-	if err := row.Scan(&p.ID, &p.ProjectID, &p.Status, &p.Error, &p.Filename, &p.ContentType, &p.Size, &p.Width, &p.Height, &taken, &p.CleanReady, &created); err != nil {
+	if err := row.Scan(&p.ID, &p.ProjectID, &p.Status, &p.Error, &p.Filename, &p.ContentType, &p.Size, &p.Width, &p.Height, &taken, &p.CleanReady,
+		&p.FacesIndexed, &p.FaceCount, &created); err != nil {
 		return mapErr(err)
 	}
 	p.CreatedAt, p.TakenAt = parseTime(created), parseNullTime(taken)
@@ -110,9 +116,21 @@ func (db *DB) CompletePhoto(ctx context.Context, projectID, photoID string) (Pho
 	return p, err
 }
 
-// SetPhotoReady records a processed photo and schedules face matching for
-// every member of the project with an approved selfie. It is idempotent.
-func (db *DB) SetPhotoReady(ctx context.Context, photoID string, width, height int, takenAt *time.Time, clusterDelay time.Duration) error {
+// Ready describes a photo whose derivatives are stored.
+type Ready struct {
+	Width, Height int        // upright size of the original
+	TakenAt       *time.Time // when it was taken, if the file says
+	// IndexFaces queues index_faces for the built-in face engine; without
+	// it, cluster_faces is scheduled, after ClusterDelay, for every member
+	// with an approved selfie.
+	IndexFaces   bool
+	ClusterDelay time.Duration
+}
+
+// SetPhotoReady marks a processed photo ready and, in the same
+// transaction, queues the face matching it needs. Marking it twice is
+// harmless.
+func (db *DB) SetPhotoReady(ctx context.Context, photoID string, r Ready) error {
 	return db.tx(ctx, func(tx *sql.Tx) error {
 		var projectID, status string
 		if err := tx.QueryRowContext(ctx, `select project_id, status from photos where id = ?`, photoID).Scan(&projectID, &status); err != nil {
@@ -122,12 +140,15 @@ func (db *DB) SetPhotoReady(ctx context.Context, photoID string, width, height i
 			return nil
 		}
 		var taken any
-		if takenAt != nil {
-			taken = fmtTime(*takenAt)
+		if r.TakenAt != nil {
+			taken = fmtTime(*r.TakenAt)
 		}
 		if _, err := tx.ExecContext(ctx, `update photos set status = 'ready', error = '', width = ?, height = ?, taken_at = ?, updated_at = ? where id = ?`,
-			width, height, taken, fmtTime(db.now()), photoID); err != nil {
+			r.Width, r.Height, taken, fmtTime(db.now()), photoID); err != nil {
 			return err
+		}
+		if r.IndexFaces {
+			return db.enqueue(ctx, tx, JobIndexFaces, IndexFacesPayload{PhotoID: photoID}, 0)
 		}
 		rows, err := tx.QueryContext(ctx, `select distinct s.user_id from selfies s join project_members m on m.user_id = s.user_id
 			where m.project_id = ? and s.status = 'approved'`, projectID)
@@ -145,7 +166,7 @@ func (db *DB) SetPhotoReady(ctx context.Context, photoID string, width, height i
 		}
 		rows.Close()
 		for _, u := range users {
-			if err := db.scheduleCluster(ctx, tx, u, projectID, clusterDelay); err != nil {
+			if err := db.scheduleCluster(ctx, tx, u, projectID, r.ClusterDelay); err != nil {
 				return err
 			}
 		}

@@ -8,19 +8,22 @@ import (
 
 // Project is an event.
 type Project struct {
-	ID                string        `json:"id"`
-	Name              string        `json:"name"`
-	Date              string        `json:"date"` // YYYY-MM-DD
-	Location          string        `json:"location"`
-	Latitude          *float64      `json:"latitude"`
-	Longitude         *float64      `json:"longitude"`
-	Timezone          string        `json:"timezone"`
-	Currency          string        `json:"currency"`
-	WatermarkText     string        `json:"watermarkText"`
-	GalleryVisibility string        `json:"galleryVisibility"` // "tagged" or "all"
-	CreatedAt         time.Time     `json:"createdAt"`
-	UpdatedAt         time.Time     `json:"updatedAt"`
-	Stats             *ProjectStats `json:"stats,omitempty"`
+	ID                string   `json:"id"`
+	Name              string   `json:"name"`
+	Date              string   `json:"date"` // YYYY-MM-DD
+	Location          string   `json:"location"`
+	Latitude          *float64 `json:"latitude"`
+	Longitude         *float64 `json:"longitude"`
+	Timezone          string   `json:"timezone"`
+	Currency          string   `json:"currency"`
+	WatermarkText     string   `json:"watermarkText"`
+	GalleryVisibility string   `json:"galleryVisibility"` // "tagged" or "all"
+	// FaceThreshold is the similarity from which the built-in face engine
+	// tags an attendee; nil uses the engine's default.
+	FaceThreshold *float64      `json:"faceThreshold"`
+	CreatedAt     time.Time     `json:"createdAt"`
+	UpdatedAt     time.Time     `json:"updatedAt"`
+	Stats         *ProjectStats `json:"stats,omitempty"`
 }
 
 // ProjectStats summarises a project for the dashboard.
@@ -35,13 +38,17 @@ type ProjectStats struct {
 	Revenue    int `json:"revenue"`
 }
 
-const projectCols = `p.id, p.name, p.date, p.location, p.latitude, p.longitude, p.timezone, p.currency, p.watermark_text, p.gallery_visibility, p.created_at, p.updated_at`
+const projectCols = `p.id, p.name, p.date, p.location, p.latitude, p.longitude, p.timezone, p.currency, p.watermark_text, p.gallery_visibility, p.face_threshold, p.created_at, p.updated_at`
 
 func scanProject(row interface{ Scan(...any) error }, p *Project) error {
-	var lat, lng sql.NullFloat64
+	var lat, lng, threshold sql.NullFloat64
 	var created, updated string
-	if err := row.Scan(&p.ID, &p.Name, &p.Date, &p.Location, &lat, &lng, &p.Timezone, &p.Currency, &p.WatermarkText, &p.GalleryVisibility, &created, &updated); err != nil {
+	if err := row.Scan(&p.ID, &p.Name, &p.Date, &p.Location, &lat, &lng, &p.Timezone, &p.Currency, &p.WatermarkText, &p.GalleryVisibility,
+		&threshold, &created, &updated); err != nil {
 		return mapErr(err)
+	}
+	if threshold.Valid {
+		p.FaceThreshold = &threshold.Float64
 	}
 	if lat.Valid {
 		p.Latitude = &lat.Float64
@@ -62,9 +69,10 @@ func (db *DB) CreateProject(ctx context.Context, p *Project) error {
 		p.GalleryVisibility = "tagged"
 	}
 	return db.tx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `insert into projects (id, name, date, location, latitude, longitude, timezone, currency, watermark_text, gallery_visibility, created_at, updated_at)
-			values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			p.ID, p.Name, p.Date, p.Location, p.Latitude, p.Longitude, p.Timezone, p.Currency, p.WatermarkText, p.GalleryVisibility, fmtTime(p.CreatedAt), fmtTime(p.UpdatedAt))
+		_, err := tx.ExecContext(ctx, `insert into projects (id, name, date, location, latitude, longitude, timezone, currency, watermark_text, gallery_visibility,
+			face_threshold, created_at, updated_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			p.ID, p.Name, p.Date, p.Location, p.Latitude, p.Longitude, p.Timezone, p.Currency, p.WatermarkText, p.GalleryVisibility,
+			p.FaceThreshold, fmtTime(p.CreatedAt), fmtTime(p.UpdatedAt))
 		return mapErr(err)
 	})
 }
@@ -74,8 +82,9 @@ func (db *DB) UpdateProject(ctx context.Context, p *Project) error {
 	p.UpdatedAt = db.now()
 	return db.tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `update projects set name = ?, date = ?, location = ?, latitude = ?, longitude = ?, timezone = ?, currency = ?,
-			watermark_text = ?, gallery_visibility = ?, updated_at = ? where id = ?`,
-			p.Name, p.Date, p.Location, p.Latitude, p.Longitude, p.Timezone, p.Currency, p.WatermarkText, p.GalleryVisibility, fmtTime(p.UpdatedAt), p.ID)
+			watermark_text = ?, gallery_visibility = ?, face_threshold = ?, updated_at = ? where id = ?`,
+			p.Name, p.Date, p.Location, p.Latitude, p.Longitude, p.Timezone, p.Currency, p.WatermarkText, p.GalleryVisibility, p.FaceThreshold,
+			fmtTime(p.UpdatedAt), p.ID)
 		if err != nil {
 			return err
 		}

@@ -16,6 +16,7 @@ const (
 	JobProcessPhoto          = "process_photo"
 	JobProcessSelfie         = "process_selfie"
 	JobClusterFaces          = "cluster_faces"
+	JobIndexFaces            = "index_faces"
 	JobNotifyUserInvited     = "notify_user_invited"
 	JobNotifyPasswordReset   = "notify_password_reset_requested"
 	JobNotifyUserTagged      = "notify_user_tagged"
@@ -26,7 +27,7 @@ const (
 
 // JobKinds lists every kind; the runner registers a handler for each.
 var JobKinds = []string{
-	JobProcessPhoto, JobProcessSelfie, JobClusterFaces,
+	JobProcessPhoto, JobProcessSelfie, JobClusterFaces, JobIndexFaces,
 	JobNotifyUserInvited, JobNotifyPasswordReset, JobNotifyUserTagged, JobNotifyPurchase,
 	JobCleanupProjectStorage, JobPreparePurchase,
 }

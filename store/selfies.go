@@ -19,7 +19,8 @@ const (
 	SelfieRejected  = "rejected"
 )
 
-// EmbeddingDim is the length of a face embedding from the face service.
+// EmbeddingDim is the length of a face embedding from the external face
+// service; the built-in engine's are FaceDim long.
 const EmbeddingDim = 512
 
 // Selfie is an attendee's reference photo for face matching.
@@ -137,10 +138,17 @@ func (db *DB) EnqueuePendingSelfies(ctx context.Context) (int, error) {
 
 // ApproveSelfie stores the selfie's embedding, replaces the user's older
 // selfies (rows, embeddings and, through a cleanup job, their files) and
-// schedules face matching in each of the user's projects.
+// schedules face matching in each of the user's projects. The embedding's
+// length says which engine made it: EmbeddingDim for the external face
+// service, FaceDim for the built-in engine.
 func (db *DB) ApproveSelfie(ctx context.Context, selfieID string, embedding []float32) error {
-	if len(embedding) != EmbeddingDim {
-		return fmt.Errorf("embedding has %d values, want %d", len(embedding), EmbeddingDim)
+	engine, table := EngineRetina, "selfie_embeddings"
+	switch len(embedding) {
+	case EmbeddingDim:
+	case FaceDim:
+		engine, table = EngineBuiltin, "selfie_vectors"
+	default:
+		return fmt.Errorf("embedding has %d values, want %d or %d", len(embedding), EmbeddingDim, FaceDim)
 	}
 	return db.tx(ctx, func(tx *sql.Tx) error {
 		var userID, status string
@@ -154,10 +162,11 @@ func (db *DB) ApproveSelfie(ctx context.Context, selfieID string, embedding []fl
 		if err := db.dropOldSelfies(ctx, tx, userID, seq); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `update selfies set status = 'approved', rejection_reason = '', updated_at = ? where id = ?`, fmtTime(db.now()), selfieID); err != nil {
+		if _, err := tx.ExecContext(ctx, `update selfies set status = 'approved', rejection_reason = '', engine = ?, updated_at = ? where id = ?`,
+			engine, fmtTime(db.now()), selfieID); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `insert into selfie_embeddings (selfie_seq, embedding) values (?, ?)`, seq, vecBlob(embedding)); err != nil {
+		if _, err := tx.ExecContext(ctx, `insert into `+table+` (selfie_seq, embedding) values (?, ?)`, seq, vecBlob(embedding)); err != nil {
 			return err
 		}
 		rows, err := tx.QueryContext(ctx, `select project_id from project_members where user_id = ?`, userID)
@@ -184,7 +193,7 @@ func (db *DB) ApproveSelfie(ctx context.Context, selfieID string, embedding []fl
 }
 
 // dropOldSelfies deletes the user's selfies older than seq with their
-// embeddings and files.
+// files; a trigger deletes their vectors.
 func (db *DB) dropOldSelfies(ctx context.Context, tx *sql.Tx, userID string, seq int64) error {
 	rows, err := tx.QueryContext(ctx, `delete from selfies where user_id = ? and seq < ? returning seq, object_key`, userID, seq)
 	if err != nil {
@@ -205,9 +214,6 @@ func (db *DB) dropOldSelfies(ctx context.Context, tx *sql.Tx, userID string, seq
 	}
 	rows.Close()
 	for _, o := range olds {
-		if _, err := tx.ExecContext(ctx, `delete from selfie_embeddings where selfie_seq = ?`, o.seq); err != nil {
-			return err
-		}
 		if err := db.enqueue(ctx, tx, JobCleanupProjectStorage, CleanupPayload{Prefix: o.key}, 0); err != nil {
 			return err
 		}
@@ -237,6 +243,9 @@ func (db *DB) DeleteFaceData(ctx context.Context, userID string, withdraw bool) 
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `delete from cluster_pending where user_id = ?`, userID); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `delete from face_reviews where user_id = ?`, userID); err != nil {
 			return err
 		}
 		if withdraw {

@@ -142,20 +142,24 @@ func (db *DB) RecordMatches(ctx context.Context, selfieID, projectID string, com
 // and a run that crashed before it is caught up by the next.
 func (db *DB) ScheduleTagDigest(ctx context.Context, userID, projectID string, delay time.Duration) error {
 	return db.tx(ctx, func(tx *sql.Tx) error {
-		var n int
-		if err := tx.QueryRowContext(ctx, `select count(*) from tags where user_id = ? and project_id = ? and status = 'confirmed' and notified_at is null`,
-			userID, projectID).Scan(&n); err != nil || n == 0 {
-			return err
-		}
-		res, err := tx.ExecContext(ctx, `insert or ignore into tag_notify_pending (user_id, project_id) values (?, ?)`, userID, projectID)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return nil
-		}
-		return db.enqueue(ctx, tx, JobNotifyUserTagged, TaggedPayload{UserID: userID, ProjectID: projectID}, delay)
+		return db.scheduleTagDigest(ctx, tx, userID, projectID, delay)
 	})
+}
+
+func (db *DB) scheduleTagDigest(ctx context.Context, tx *sql.Tx, userID, projectID string, delay time.Duration) error {
+	var n int
+	if err := tx.QueryRowContext(ctx, `select count(*) from tags where user_id = ? and project_id = ? and status = 'confirmed' and notified_at is null`,
+		userID, projectID).Scan(&n); err != nil || n == 0 {
+		return err
+	}
+	res, err := tx.ExecContext(ctx, `insert or ignore into tag_notify_pending (user_id, project_id) values (?, ?)`, userID, projectID)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return nil
+	}
+	return db.enqueue(ctx, tx, JobNotifyUserTagged, TaggedPayload{UserID: userID, ProjectID: projectID}, delay)
 }
 
 // UnnotifiedTags counts the attendee's confirmed tags in a project not yet

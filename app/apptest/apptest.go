@@ -23,6 +23,7 @@ import (
 
 	"lightbox/app"
 	"lightbox/jobs"
+	"lightbox/jobs/face"
 	"lightbox/jobs/mail"
 	"lightbox/jobs/retina"
 	"lightbox/jobs/retina/retinatest"
@@ -33,8 +34,9 @@ import (
 
 // Options choose the optional parts.
 type Options struct {
-	NoRetina      bool        // run without a face service
-	Mailer        mail.Sender // nil: the embedded outbox
+	NoRetina      bool         // run without a face service
+	Engine        *face.Engine // the built-in face engine instead of the fake Retina
+	Mailer        mail.Sender  // nil: the embedded outbox
 	Payments      app.Payments
 	WebhookSecret string
 	Blobs         blob.Store // nil: the embedded local store
@@ -82,7 +84,7 @@ func New(tb testing.TB, opts Options) *Env {
 		e.Blobs, local = l, l
 	}
 	var faces jobs.FaceService
-	if !opts.NoRetina {
+	if !opts.NoRetina && opts.Engine == nil {
 		e.Retina = retinatest.New("retina-key")
 		tb.Cleanup(e.Retina.Close)
 		faces = retina.New(e.Retina.URL(), "retina-key", retina.WithRetries(1, time.Millisecond))
@@ -99,10 +101,10 @@ func New(tb testing.TB, opts Options) *Env {
 		pol[k] = p
 	}
 	e.Runner = jobs.NewRunner(e.DB, log, jobs.Options{Policies: pol, Poll: 50 * time.Millisecond, Drain: 5 * time.Second})
-	jobs.Register(e.Runner, jobs.Deps{DB: e.DB, Blobs: e.Blobs, Log: log, Mailer: opts.Mailer, Templates: templates, Faces: faces,
+	jobs.Register(e.Runner, jobs.Deps{DB: e.DB, Blobs: e.Blobs, Log: log, Mailer: opts.Mailer, Templates: templates, Faces: faces, Engine: opts.Engine,
 		PublicURL: e.URL, StudioName: "Test Studio", Secret: e.Secret, ClusterDelay: time.Millisecond, DigestDelay: time.Millisecond})
 
-	e.Server, err = app.NewServer(app.Config{PublicURL: e.URL, StudioName: "Test Studio", Version: "test", FaceMatching: faces != nil,
+	e.Server, err = app.NewServer(app.Config{PublicURL: e.URL, StudioName: "Test Studio", Version: "test", FaceMatching: faces != nil || opts.Engine != nil,
 		StripeWebhookSecret: opts.WebhookSecret, StripePublishableKey: "pk_test_123", BcryptCost: bcrypt.MinCost, Secret: e.Secret},
 		app.Deps{Log: log, DB: e.DB, Blobs: e.Blobs, Local: local, Payments: opts.Payments})
 	if err != nil {

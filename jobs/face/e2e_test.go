@@ -10,10 +10,12 @@ import (
 	"math"
 	"sync"
 	"testing"
+
+	"lightbox/jobs/face/facetest"
 )
 
 // sampleFaces is the number of faces in each sample photo (sample1 … 6).
-var sampleFaces = []int{3, 3, 3, 4, 5, 4}
+var sampleFaces = facetest.SampleFaces
 
 var facesCache struct {
 	sync.Mutex

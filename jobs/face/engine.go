@@ -143,6 +143,16 @@ func (e *Engine) Faces(ctx context.Context, jpegData []byte) ([]Face, error) {
 	if err != nil {
 		return nil, err
 	}
+	return e.faces(ctx, img)
+}
+
+// FacesIn finds and describes every face in an image, best first; boxes
+// are relative to the image's top-left corner.
+func (e *Engine) FacesIn(ctx context.Context, img image.Image) ([]Face, error) {
+	return e.faces(ctx, toRGB(img))
+}
+
+func (e *Engine) faces(ctx context.Context, img *rgbImage) ([]Face, error) {
 	cands, err := e.det.scan(ctx, img, e.MinScore, e.MinFace)
 	if err != nil {
 		return nil, fmt.Errorf("face: detect: %w", err)

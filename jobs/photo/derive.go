@@ -2,6 +2,7 @@ package photo
 
 import (
 	"fmt"
+	"image"
 	"io"
 
 	"github.com/disintegration/imaging"
@@ -106,6 +107,22 @@ func Derive(r io.Reader, opts Options) (*Derivatives, error) {
 		return nil, fmt.Errorf("photo: encode preview: %w", err)
 	}
 	return d, nil
+}
+
+// Upright decodes a JPEG or PNG, applies its EXIF orientation and scales it
+// down to at most longEdge pixels on the long edge, for the face engine. It
+// returns the same typed errors as Derive.
+func Upright(r io.Reader, limits Limits, longEdge int) (image.Image, error) {
+	src, err := open(r, limits)
+	if err != nil {
+		return nil, err
+	}
+	img, err := src.decode()
+	if err != nil {
+		return nil, err
+	}
+	w, h := src.upright()
+	return downscale(img, fitLongEdge(w, h, longEdge), src.orientation, imaging.Linear), nil
 }
 
 // Selfie normalises an uploaded selfie (JPEG or PNG, any EXIF orientation)

@@ -1,0 +1,399 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Face engines, as recorded with every stored vector.
+const (
+	EngineRetina  = "retina"  // the external face service: 512 values
+	EngineBuiltin = "builtin" // the built-in engine: FaceDim values
+)
+
+// FaceDim is the length of the built-in engine's face vectors.
+const FaceDim = 1024
+
+// maxKNN is sqlite-vec's largest k: a selfie is matched against at most
+// this many of an event's faces nearest to it.
+const maxKNN = 4096
+
+// ErrNoFaceVector reports an approved selfie that the built-in engine has
+// not described yet (it was approved by the external face service).
+var ErrNoFaceVector = errors.New("selfie has no built-in face vector")
+
+// IndexFacesPayload asks index_faces to find and describe a photo's faces.
+type IndexFacesPayload struct {
+	PhotoID string `json:"photoId"`
+}
+
+// FaceVector is one face the built-in engine found in a photo.
+type FaceVector struct {
+	Box       [4]float64 // x, y, width, height in pixels of the indexed image
+	Score     float64    // detector confidence
+	Embedding []float32  // FaceDim values
+}
+
+// Matching says what a cosine similarity between a selfie and a face
+// means: from Threshold up it is the attendee and the photo is tagged;
+// within Band below Threshold it goes to an operator's review list.
+type Matching struct {
+	Threshold float64
+	Band      float64
+}
+
+// forProject applies a project's own threshold, if it has one.
+func (m Matching) forProject(threshold sql.NullFloat64) Matching {
+	if threshold.Valid {
+		m.Threshold = threshold.Float64
+	}
+	return m
+}
+
+// maxDistance is the cosine distance up to which a face is worth a look.
+func (m Matching) maxDistance() float64 { return 1 - (m.Threshold - m.Band) }
+
+// MatchOutcome counts what one matching run changed.
+type MatchOutcome struct {
+	Tagged   int // new confirmed tags
+	Reviews  int // new borderline matches for review
+	Compared int // faces or selfies compared
+}
+
+// IndexPhotoFaces stores the faces found in a ready photo (replacing any
+// stored before, so a re-run is harmless) and matches them against the
+// approved selfies of the project's members: new tags at or above the
+// project's threshold, review entries just below it, and one tag digest
+// scheduled per attendee with new tags. Tags a person removed stay
+// removed. A photo deleted or not ready meanwhile is left alone.
+func (db *DB) IndexPhotoFaces(ctx context.Context, photoID string, faces []FaceVector, m Matching, digestDelay time.Duration) (MatchOutcome, error) {
+	for _, f := range faces {
+		if len(f.Embedding) != FaceDim {
+			return MatchOutcome{}, fmt.Errorf("face vector has %d values, want %d", len(f.Embedding), FaceDim)
+		}
+	}
+	var out MatchOutcome
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		out = MatchOutcome{}
+		var projectID, status string
+		var threshold sql.NullFloat64
+		err := tx.QueryRowContext(ctx, `select p.project_id, p.status, j.face_threshold from photos p join projects j on j.id = p.project_id
+			where p.id = ?`, photoID).Scan(&projectID, &status, &threshold)
+		if errors.Is(err, sql.ErrNoRows) || (err == nil && status != PhotoReady) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		pm := m.forProject(threshold)
+		if _, err := tx.ExecContext(ctx, `delete from photo_faces where photo_id = ?`, photoID); err != nil {
+			return err
+		}
+		for _, f := range faces {
+			var id int64
+			if err := tx.QueryRowContext(ctx, `insert into photo_faces (photo_id, project_id, engine, dim, x, y, w, h, score)
+				values (?, ?, ?, ?, ?, ?, ?, ?, ?) returning id`, photoID, projectID, EngineBuiltin, FaceDim,
+				f.Box[0], f.Box[1], f.Box[2], f.Box[3], f.Score).Scan(&id); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `insert into face_vectors (face_id, project_id, embedding, photo_id) values (?, ?, ?, ?)`,
+				id, projectID, vecBlob(f.Embedding), photoID); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `update photos set faces_indexed_at = ?, face_count = ? where id = ?`,
+			fmtTime(db.now()), len(faces), photoID); err != nil {
+			return err
+		}
+		// Each member's best similarity over the photo's faces.
+		best := map[string]float64{}
+		for _, f := range faces {
+			rows, err := tx.QueryContext(ctx, `select s.user_id, vec_distance_cosine(v.embedding, ?) as d
+				from project_members m
+				join selfies s on s.user_id = m.user_id and s.status = 'approved'
+				join selfie_vectors v on v.selfie_seq = s.seq
+				where m.project_id = ?`, vecBlob(f.Embedding), projectID)
+			if err != nil {
+				return err
+			}
+			for rows.Next() {
+				var user string
+				var d float64
+				if err := rows.Scan(&user, &d); err != nil {
+					rows.Close()
+					return err
+				}
+				out.Compared++
+				if sim := 1 - d; sim > best[user] {
+					best[user] = sim
+				}
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+		}
+		for user, sim := range best {
+			tagged, reviewed, err := db.recordMatch(ctx, tx, pm, projectID, photoID, user, sim)
+			if err != nil {
+				return err
+			}
+			out.Tagged += tagged
+			out.Reviews += reviewed
+			if tagged > 0 {
+				if err := db.scheduleTagDigest(ctx, tx, user, projectID, digestDelay); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// recordMatch tags the photo for the user, or lists it for review, as the
+// similarity says. An existing tag, confirmed or removed, is never touched,
+// nor is a review already decided.
+func (db *DB) recordMatch(ctx context.Context, tx *sql.Tx, m Matching, projectID, photoID, userID string, sim float64) (tagged, reviewed int, err error) {
+	now := fmtTime(db.now())
+	switch {
+	case sim >= m.Threshold:
+		res, err := tx.ExecContext(ctx, `insert or ignore into tags (id, project_id, photo_id, user_id, status, created_at, updated_at)
+			values (?, ?, ?, ?, 'confirmed', ?, ?)`, NewID("tag"), projectID, photoID, userID, now, now)
+		if err != nil {
+			return 0, 0, err
+		}
+		n, _ := res.RowsAffected()
+		return int(n), 0, nil
+	case sim >= m.Threshold-m.Band:
+		res, err := tx.ExecContext(ctx, `insert or ignore into face_reviews (id, project_id, photo_id, user_id, similarity, created_at, updated_at)
+			select ?, ?, ?, ?, ?, ?, ? where not exists (select 1 from tags where photo_id = ? and user_id = ?)`,
+			NewID("rev"), projectID, photoID, userID, sim, now, now, photoID, userID)
+		if err != nil {
+			return 0, 0, err
+		}
+		n, _ := res.RowsAffected()
+		return 0, int(n), nil
+	}
+	return 0, 0, nil
+}
+
+// MatchSelfie matches the user's approved selfie against every face
+// indexed in the project with one KNN query, tagging and listing for
+// review as IndexPhotoFaces does, and clears the pair's pending cluster
+// mark. It returns ErrNoFaceVector when the selfie has not been described
+// by the built-in engine; without membership or an approved selfie there is
+// nothing to do.
+func (db *DB) MatchSelfie(ctx context.Context, userID, projectID string, m Matching, digestDelay time.Duration) (MatchOutcome, error) {
+	if err := db.tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `delete from cluster_pending where user_id = ? and project_id = ?`, userID, projectID)
+		return err
+	}); err != nil {
+		return MatchOutcome{}, err
+	}
+	var selfieID string
+	var vec []byte
+	var threshold sql.NullFloat64
+	err := db.sql.QueryRowContext(ctx, `select s.id, v.embedding, j.face_threshold
+		from project_members m join projects j on j.id = m.project_id
+		join selfies s on s.user_id = m.user_id and s.status = 'approved'
+		left join selfie_vectors v on v.selfie_seq = s.seq
+		where m.user_id = ? and m.project_id = ? order by s.seq desc limit 1`, userID, projectID).Scan(&selfieID, &vec, &threshold)
+	if errors.Is(err, sql.ErrNoRows) {
+		return MatchOutcome{}, nil
+	}
+	if err != nil {
+		return MatchOutcome{}, err
+	}
+	if vec == nil {
+		return MatchOutcome{}, ErrNoFaceVector
+	}
+	m = m.forProject(threshold)
+
+	// The KNN query reads only; the writes follow in one transaction.
+	rows, err := db.sql.QueryContext(ctx, `select photo_id, distance from face_vectors
+		where embedding match ? and k = ? and project_id = ? and distance <= ? order by distance`,
+		vec, maxKNN, projectID, m.maxDistance())
+	if err != nil {
+		return MatchOutcome{}, err
+	}
+	best := map[string]float64{}
+	var order []string
+	for rows.Next() {
+		var photoID string
+		var d float64
+		if err := rows.Scan(&photoID, &d); err != nil {
+			rows.Close()
+			return MatchOutcome{}, err
+		}
+		if _, seen := best[photoID]; !seen {
+			best[photoID] = 1 - d
+			order = append(order, photoID)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return MatchOutcome{}, err
+	}
+
+	var out MatchOutcome
+	err = db.tx(ctx, func(tx *sql.Tx) error {
+		out = MatchOutcome{Compared: len(order)}
+		var status string
+		if err := tx.QueryRowContext(ctx, `select status from selfies where id = ?`, selfieID).Scan(&status); err != nil || status != SelfieApproved {
+			return nil // replaced or withdrawn meanwhile
+		}
+		for _, photoID := range order {
+			tagged, reviewed, err := db.recordMatch(ctx, tx, m, projectID, photoID, userID, best[photoID])
+			if err != nil {
+				return err
+			}
+			out.Tagged += tagged
+			out.Reviews += reviewed
+		}
+		if out.Tagged > 0 {
+			return db.scheduleTagDigest(ctx, tx, userID, projectID, digestDelay)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// SetSelfieVector stores the built-in engine's vector for a selfie the
+// external face service approved, so the face index can match it too.
+func (db *DB) SetSelfieVector(ctx context.Context, selfieID string, embedding []float32) error {
+	if len(embedding) != FaceDim {
+		return fmt.Errorf("face vector has %d values, want %d", len(embedding), FaceDim)
+	}
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		var seq int64
+		if err := tx.QueryRowContext(ctx, `select seq from selfies where id = ? and status = 'approved'`, selfieID).Scan(&seq); err != nil {
+			return mapErr(err)
+		}
+		if _, err := tx.ExecContext(ctx, `delete from selfie_vectors where selfie_seq = ?`, seq); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `insert into selfie_vectors (selfie_seq, embedding) values (?, ?)`, seq, vecBlob(embedding))
+		return err
+	})
+}
+
+// EnqueueUnindexedPhotos queues index_faces for every ready photo whose
+// faces are not indexed yet, for when the built-in engine starts on photos
+// processed without it.
+func (db *DB) EnqueueUnindexedPhotos(ctx context.Context) (int, error) {
+	rows, err := db.sql.QueryContext(ctx, `select id from photos where status = 'ready' and faces_indexed_at is null order by id`)
+	if err != nil {
+		return 0, err
+	}
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil || len(ids) == 0 {
+		return 0, err
+	}
+	return len(ids), db.tx(ctx, func(tx *sql.Tx) error {
+		for _, id := range ids {
+			if err := db.enqueue(ctx, tx, JobIndexFaces, IndexFacesPayload{PhotoID: id}, 0); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// FaceReview is a borderline match waiting for an operator.
+type FaceReview struct {
+	ID         string    `json:"id"`
+	ProjectID  string    `json:"projectId"`
+	PhotoID    string    `json:"photoId"`
+	UserID     string    `json:"userId"`
+	UserEmail  string    `json:"userEmail"`
+	UserName   string    `json:"userName"`
+	Similarity float64   `json:"similarity"`
+	Status     string    `json:"status"`
+	CreatedAt  time.Time `json:"createdAt"`
+}
+
+const reviewQuery = `select r.id, r.project_id, r.photo_id, r.user_id, u.email, u.name, r.similarity, r.status, r.created_at
+	from face_reviews r join users u on u.id = r.user_id`
+
+func scanReview(row interface{ Scan(...any) error }, r *FaceReview) error {
+	var created string
+	if err := row.Scan(&r.ID, &r.ProjectID, &r.PhotoID, &r.UserID, &r.UserEmail, &r.UserName, &r.Similarity, &r.Status, &created); err != nil {
+		return mapErr(err)
+	}
+	r.CreatedAt = parseTime(created)
+	return nil
+}
+
+// FaceReviews lists a project's open borderline matches, closest first.
+func (db *DB) FaceReviews(ctx context.Context, projectID string) ([]FaceReview, error) {
+	rows, err := db.sql.QueryContext(ctx, reviewQuery+` where r.project_id = ? and r.status = 'open' order by r.similarity desc, r.id`, projectID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []FaceReview{}
+	for rows.Next() {
+		var r FaceReview
+		if err := scanReview(rows, &r); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// FaceReviewByID finds a review entry.
+func (db *DB) FaceReviewByID(ctx context.Context, id string) (FaceReview, error) {
+	var r FaceReview
+	err := scanReview(db.sql.QueryRowContext(ctx, reviewQuery+` where r.id = ?`, id), &r)
+	return r, err
+}
+
+// DecideFaceReview accepts a borderline match, which tags the photo (unless
+// a person removed that tag) and schedules the attendee's digest, or
+// dismisses it for good. Deciding twice keeps the first decision.
+func (db *DB) DecideFaceReview(ctx context.Context, id string, accept bool, digestDelay time.Duration) (FaceReview, error) {
+	var r FaceReview
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		if err := scanReview(tx.QueryRowContext(ctx, reviewQuery+` where r.id = ?`, id), &r); err != nil {
+			return err
+		}
+		if r.Status != "open" {
+			return nil
+		}
+		r.Status = "dismissed"
+		if accept {
+			r.Status = "accepted"
+		}
+		now := fmtTime(db.now())
+		if _, err := tx.ExecContext(ctx, `update face_reviews set status = ?, updated_at = ? where id = ?`, r.Status, now, id); err != nil {
+			return err
+		}
+		if !accept {
+			return nil
+		}
+		res, err := tx.ExecContext(ctx, `insert or ignore into tags (id, project_id, photo_id, user_id, status, created_at, updated_at)
+			values (?, ?, ?, ?, 'confirmed', ?, ?)`, NewID("tag"), r.ProjectID, r.PhotoID, r.UserID, now, now)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n > 0 {
+			return db.scheduleTagDigest(ctx, tx, r.UserID, r.ProjectID, digestDelay)
+		}
+		return nil
+	})
+	return r, err
+}

@@ -1,0 +1,386 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"math"
+	"testing"
+
+	"lightbox/store"
+	"lightbox/store/storetest"
+)
+
+var matching = store.Matching{Threshold: 0.58, Band: 0.08}
+
+// person returns a unit vector of store.FaceDim values for person n, and
+// near(n, sim) one whose cosine similarity with it is sim.
+func person(n int) []float32 { return near(n, 1) }
+
+func near(n int, sim float64) []float32 {
+	v := make([]float32, store.FaceDim)
+	v[n] = float32(sim)
+	v[store.FaceDim-1-n] = float32(math.Sqrt(1 - sim*sim))
+	return v
+}
+
+// faceWorld is a project with members and ready photos.
+type faceWorld struct {
+	t       *testing.T
+	db      *store.DB
+	ctx     context.Context
+	project store.Project
+}
+
+func newFaceWorld(t *testing.T) *faceWorld {
+	db := storetest.Open(t)
+	w := &faceWorld{t: t, db: db, ctx: context.Background()}
+	w.project = w.newProject("Gala")
+	return w
+}
+
+func (w *faceWorld) newProject(name string) store.Project {
+	p := store.Project{Name: name, Date: "2026-06-01", Timezone: "UTC", Currency: "EUR"}
+	if err := w.db.CreateProject(w.ctx, &p); err != nil {
+		w.t.Fatal(err)
+	}
+	return p
+}
+
+// member signs up an attendee in the projects; with a vector, their selfie
+// is approved by the built-in engine.
+func (w *faceWorld) member(email string, vec []float32, projects ...store.Project) store.User {
+	w.t.Helper()
+	u := store.User{Email: email, Role: store.RoleAttendee}
+	if err := w.db.CreateUser(w.ctx, &u); err != nil {
+		w.t.Fatal(err)
+	}
+	if len(projects) == 0 {
+		projects = []store.Project{w.project}
+	}
+	for _, p := range projects {
+		if _, err := w.db.CreateInvites(w.ctx, p.ID, []store.Invitee{{Email: email}}, 0, func(string) []byte { return []byte(email) }); err != nil {
+			w.t.Fatal(err)
+		}
+	}
+	if vec != nil {
+		w.selfie(u, vec)
+	}
+	return u
+}
+
+func (w *faceWorld) selfie(u store.User, vec []float32) store.Selfie {
+	w.t.Helper()
+	sf, err := w.db.CreateSelfie(w.ctx, u.ID, "image/jpeg", 1000)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	if _, err := w.db.CompleteSelfie(w.ctx, u.ID, sf.ID); err != nil {
+		w.t.Fatal(err)
+	}
+	if err := w.db.ApproveSelfie(w.ctx, sf.ID, vec); err != nil {
+		w.t.Fatal(err)
+	}
+	return sf
+}
+
+// photo adds a ready photo of the project, indexed with these faces.
+func (w *faceWorld) photo(p store.Project, faces ...[]float32) (store.Photo, store.MatchOutcome) {
+	w.t.Helper()
+	ph := []store.Photo{{Filename: "a.jpg", ContentType: "image/jpeg", Size: 1}}
+	if err := w.db.CreatePhotos(w.ctx, p.ID, ph); err != nil {
+		w.t.Fatal(err)
+	}
+	if _, err := w.db.CompletePhoto(w.ctx, p.ID, ph[0].ID); err != nil {
+		w.t.Fatal(err)
+	}
+	if err := w.db.SetPhotoReady(w.ctx, ph[0].ID, store.Ready{Width: 100, Height: 100, IndexFaces: true}); err != nil {
+		w.t.Fatal(err)
+	}
+	return ph[0], w.index(ph[0], faces...)
+}
+
+func (w *faceWorld) index(ph store.Photo, faces ...[]float32) store.MatchOutcome {
+	w.t.Helper()
+	vecs := make([]store.FaceVector, len(faces))
+	for i, f := range faces {
+		vecs[i] = store.FaceVector{Box: [4]float64{1, 2, 30, 40}, Score: 0.9, Embedding: f}
+	}
+	out, err := w.db.IndexPhotoFaces(w.ctx, ph.ID, vecs, matching, 0)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return out
+}
+
+func (w *faceWorld) tagged(u store.User, p store.Project) map[string]bool {
+	w.t.Helper()
+	tags, err := w.db.ProjectTags(w.ctx, p.ID)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	out := map[string]bool{}
+	for _, tg := range tags {
+		if tg.UserID == u.ID && tg.Status == store.TagConfirmed {
+			out[tg.PhotoID] = true
+		}
+	}
+	return out
+}
+
+func (w *faceWorld) count(q string, args ...any) int {
+	w.t.Helper()
+	var n int
+	if err := w.db.SQL().QueryRowContext(w.ctx, q, args...).Scan(&n); err != nil {
+		w.t.Fatal(err)
+	}
+	return n
+}
+
+func TestIndexedPhotoMatchesMembersSelfies(t *testing.T) {
+	w := newFaceWorld(t)
+	ann := w.member("ann@example.com", person(1))
+	bob := w.member("bob@example.com", person(2))
+	cat := w.member("cat@example.com", person(3))
+	w.member("dan@example.com", nil) // no selfie yet
+
+	// Ann clearly, Bob borderline, Cat not at all (and a stranger).
+	ph, out := w.photo(w.project, near(1, 0.8), near(2, 0.55), near(3, 0.3), person(9))
+	if out.Tagged != 1 || out.Reviews != 1 {
+		t.Fatalf("outcome %+v, want 1 tag and 1 review", out)
+	}
+	if !w.tagged(ann, w.project)[ph.ID] || w.tagged(bob, w.project)[ph.ID] || w.tagged(cat, w.project)[ph.ID] {
+		t.Fatal("only Ann should be tagged")
+	}
+	revs, err := w.db.FaceReviews(w.ctx, w.project.ID)
+	if err != nil || len(revs) != 1 || revs[0].UserID != bob.ID || revs[0].PhotoID != ph.ID {
+		t.Fatalf("reviews = %+v, %v; want Bob's", revs, err)
+	}
+	if math.Abs(revs[0].Similarity-0.55) > 1e-4 {
+		t.Fatalf("review similarity %v, want 0.55", revs[0].Similarity)
+	}
+	got, err := w.db.PhotoByID(w.ctx, ph.ID)
+	if err != nil || !got.FacesIndexed || got.FaceCount != 4 {
+		t.Fatalf("photo %+v, %v: want indexed with 4 faces", got, err)
+	}
+	if n := w.count(`select count(*) from face_vectors where project_id = ?`, w.project.ID); n != 4 {
+		t.Fatalf("%d vectors stored, want 4", n)
+	}
+	// One digest for Ann, none for the others.
+	if n := w.count(`select count(*) from tag_notify_pending`); n != 1 {
+		t.Fatalf("%d digests pending, want 1", n)
+	}
+
+	// Indexing again changes nothing: same faces, no new tags or reviews.
+	if out := w.index(ph, near(1, 0.8), near(2, 0.55), near(3, 0.3), person(9)); out.Tagged != 0 || out.Reviews != 0 {
+		t.Fatalf("re-index %+v, want nothing new", out)
+	}
+	if n := w.count(`select count(*) from face_vectors`); n != 4 {
+		t.Fatalf("%d vectors after re-index, want 4", n)
+	}
+}
+
+func TestRemovedTagsStayRemoved(t *testing.T) {
+	w := newFaceWorld(t)
+	ann := w.member("ann@example.com", person(1))
+	ph, _ := w.photo(w.project, near(1, 0.9))
+	if err := w.db.RemoveMyTag(w.ctx, ann.ID, ph.ID); err != nil {
+		t.Fatal(err)
+	}
+	if out := w.index(ph, near(1, 0.9)); out.Tagged != 0 {
+		t.Fatalf("re-index re-added a removed tag: %+v", out)
+	}
+	out, err := w.db.MatchSelfie(w.ctx, ann.ID, w.project.ID, matching, 0)
+	if err != nil || out.Tagged != 0 {
+		t.Fatalf("selfie match %+v, %v: re-added a removed tag", out, err)
+	}
+	if w.tagged(ann, w.project)[ph.ID] {
+		t.Fatal("removed tag came back")
+	}
+}
+
+func TestSelfieMatchesProjectFacesOnly(t *testing.T) {
+	w := newFaceWorld(t)
+	other := w.newProject("Other event")
+	// Photos first, the selfie later: the selfie is matched against the index.
+	mine, _ := w.photo(w.project, near(1, 0.7), person(5))
+	twice, _ := w.photo(w.project, near(1, 0.6), near(1, 0.95)) // two faces alike: one tag
+	border, _ := w.photo(w.project, near(1, 0.52))
+	w.photo(w.project, person(6))
+	elsewhere, _ := w.photo(other, near(1, 0.99))
+
+	ann := w.member("ann@example.com", nil)
+	w.selfie(ann, person(1))
+	out, err := w.db.MatchSelfie(w.ctx, ann.ID, w.project.ID, matching, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.Tagged != 2 || out.Reviews != 1 {
+		t.Fatalf("outcome %+v, want 2 tags and 1 review", out)
+	}
+	got := w.tagged(ann, w.project)
+	if !got[mine.ID] || !got[twice.ID] || got[border.ID] || len(got) != 2 {
+		t.Fatalf("tags %v", got)
+	}
+	// Not a member of the other event: nothing happens there.
+	if out, err := w.db.MatchSelfie(w.ctx, ann.ID, other.ID, matching, 0); err != nil || out.Tagged != 0 {
+		t.Fatalf("non-member match %+v, %v", out, err)
+	}
+	if w.tagged(ann, other)[elsewhere.ID] {
+		t.Fatal("tagged in a project she is not in")
+	}
+	// Again: idempotent.
+	if out, err := w.db.MatchSelfie(w.ctx, ann.ID, w.project.ID, matching, 0); err != nil || out.Tagged != 0 || out.Reviews != 0 {
+		t.Fatalf("second match %+v, %v", out, err)
+	}
+}
+
+func TestProjectThreshold(t *testing.T) {
+	w := newFaceWorld(t)
+	strict := 0.75
+	w.project.FaceThreshold = &strict
+	if err := w.db.UpdateProject(w.ctx, &w.project); err != nil {
+		t.Fatal(err)
+	}
+	ann := w.member("ann@example.com", person(1))
+	ph, out := w.photo(w.project, near(1, 0.7))
+	if out.Tagged != 0 || out.Reviews != 1 {
+		t.Fatalf("outcome %+v at threshold 0.75, want a review only", out)
+	}
+	p, err := w.db.Project(w.ctx, w.project.ID)
+	if err != nil || p.FaceThreshold == nil || *p.FaceThreshold != strict {
+		t.Fatalf("threshold not stored: %+v, %v", p.FaceThreshold, err)
+	}
+	if w.tagged(ann, w.project)[ph.ID] {
+		t.Fatal("tagged below the project's threshold")
+	}
+}
+
+func TestDecideFaceReview(t *testing.T) {
+	w := newFaceWorld(t)
+	ann := w.member("ann@example.com", person(1))
+	bob := w.member("bob@example.com", person(2))
+	ph, _ := w.photo(w.project, near(1, 0.54), near(2, 0.53))
+	revs, err := w.db.FaceReviews(w.ctx, w.project.ID)
+	if err != nil || len(revs) != 2 {
+		t.Fatalf("reviews %+v, %v", revs, err)
+	}
+	for _, r := range revs {
+		r, err := w.db.DecideFaceReview(w.ctx, r.ID, r.UserID == ann.ID, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[bool]string{true: "accepted", false: "dismissed"}[r.UserID == ann.ID]
+		if r.Status != want {
+			t.Fatalf("review of %s is %s, want %s", r.UserEmail, r.Status, want)
+		}
+	}
+	if !w.tagged(ann, w.project)[ph.ID] || w.tagged(bob, w.project)[ph.ID] {
+		t.Fatal("accepting should tag Ann, dismissing should not tag Bob")
+	}
+	if revs, _ := w.db.FaceReviews(w.ctx, w.project.ID); len(revs) != 0 {
+		t.Fatalf("%d reviews still open", len(revs))
+	}
+	// A dismissed match never comes back, nor does a decided one flip.
+	if out := w.index(ph, near(1, 0.54), near(2, 0.53)); out.Reviews != 0 || out.Tagged != 0 {
+		t.Fatalf("re-index %+v brought decided matches back", out)
+	}
+	if r, err := w.db.DecideFaceReview(w.ctx, revs0(t, w).ID, true, 0); err != nil || r.Status != "dismissed" {
+		t.Fatalf("second decision: %+v, %v", r, err)
+	}
+}
+
+func revs0(t *testing.T, w *faceWorld) store.FaceReview {
+	var id string
+	if err := w.db.SQL().QueryRowContext(w.ctx, `select id from face_reviews where status = 'dismissed'`).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	r, err := w.db.FaceReviewByID(w.ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func TestFaceDataGoesWithItsOwner(t *testing.T) {
+	w := newFaceWorld(t)
+	ann := w.member("ann@example.com", person(1))
+	w.member("bob@example.com", person(2))
+	ph, _ := w.photo(w.project, near(1, 0.9), near(2, 0.55))
+
+	// Withdrawing consent deletes the selfie's vector and pending reviews.
+	if err := w.db.DeleteFaceData(w.ctx, ann.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	if n := w.count(`select count(*) from selfie_vectors`); n != 1 {
+		t.Fatalf("%d selfie vectors, want Bob's only", n)
+	}
+	// Deleting the photo deletes its faces' vectors; deleting the project
+	// deletes the rest.
+	if err := w.db.DeletePhoto(w.ctx, w.project.ID, ph.ID); err != nil {
+		t.Fatal(err)
+	}
+	if n := w.count(`select count(*) from face_vectors`); n != 0 {
+		t.Fatalf("%d face vectors left after the photo was deleted", n)
+	}
+	w.photo(w.project, person(4))
+	if err := w.db.DeleteProject(w.ctx, w.project.ID); err != nil {
+		t.Fatal(err)
+	}
+	if n := w.count(`select count(*) from face_vectors`) + w.count(`select count(*) from photo_faces`) + w.count(`select count(*) from face_reviews`); n != 0 {
+		t.Fatalf("%d face rows left after the project was deleted", n)
+	}
+}
+
+func TestSelfieFromTheExternalServiceNeedsAVector(t *testing.T) {
+	w := newFaceWorld(t)
+	ann := w.member("ann@example.com", nil)
+	sf := w.selfie(ann, make([]float32, store.EmbeddingDim)) // approved by the external service
+	ph, _ := w.photo(w.project, near(1, 0.9))
+	if _, err := w.db.MatchSelfie(w.ctx, ann.ID, w.project.ID, matching, 0); !errors.Is(err, store.ErrNoFaceVector) {
+		t.Fatalf("match without a vector: %v, want ErrNoFaceVector", err)
+	}
+	if err := w.db.SetSelfieVector(w.ctx, sf.ID, person(1)); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := w.db.MatchSelfie(w.ctx, ann.ID, w.project.ID, matching, 0); err != nil || out.Tagged != 1 {
+		t.Fatalf("match %+v, %v; want one tag", out, err)
+	}
+	if !w.tagged(ann, w.project)[ph.ID] {
+		t.Fatal("not tagged")
+	}
+	if err := w.db.ApproveSelfie(w.ctx, sf.ID, make([]float32, 100)); err == nil {
+		t.Fatal("a vector of the wrong length was accepted")
+	}
+}
+
+func TestReadyPhotoQueuesIndexing(t *testing.T) {
+	w := newFaceWorld(t)
+	w.member("ann@example.com", person(1))
+	ph := []store.Photo{{Filename: "a.jpg", ContentType: "image/jpeg", Size: 1}, {Filename: "b.jpg", ContentType: "image/jpeg", Size: 1}}
+	if err := w.db.CreatePhotos(w.ctx, w.project.ID, ph); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range ph {
+		if _, err := w.db.CompletePhoto(w.ctx, w.project.ID, p.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before, err := w.db.QueueDepth(w.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.db.SetPhotoReady(w.ctx, ph[0].ID, store.Ready{IndexFaces: true}); err != nil {
+		t.Fatal(err)
+	}
+	depth, err := w.db.QueueDepth(w.ctx)
+	if err != nil || depth[store.JobIndexFaces] != 1 || depth[store.JobClusterFaces] != before[store.JobClusterFaces] {
+		t.Fatalf("queue %v, %v: want one index_faces and no new cluster_faces", depth, err)
+	}
+	// Photos processed without the engine are swept up later.
+	if err := w.db.SetPhotoReady(w.ctx, ph[1].ID, store.Ready{}); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := w.db.EnqueueUnindexedPhotos(w.ctx); err != nil || n != 2 {
+		t.Fatalf("swept %d, %v; want both photos", n, err)
+	}
+}
