@@ -57,3 +57,50 @@ func BenchmarkHealth(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkMyPhotos is what every attendee's phone asks for: their 50
+// photos among an event's 2,000, each with three presigned URLs and
+// whether it is bought.
+func BenchmarkMyPhotos(b *testing.B) {
+	env := apptest.New(b, apptest.Options{NoRetina: true})
+	op := env.Operator("op@example.com")
+	prj := op.Project("Bench")
+	ctx := context.Background()
+	photos := make([]store.Photo, 2000)
+	for i := range photos {
+		photos[i] = store.Photo{Filename: fmt.Sprintf("%d.jpg", i), ContentType: "image/jpeg", Size: 1000}
+	}
+	if err := env.DB.CreatePhotos(ctx, prj, photos); err != nil {
+		b.Fatal(err)
+	}
+	for _, p := range photos {
+		if err := env.DB.SetPhotoReady(ctx, p.ID, store.Ready{Width: 6000, Height: 4000}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	u := env.CreateUser("guest@example.com", store.RoleAttendee)
+	exec := func(q string, args ...any) {
+		if _, err := env.DB.SQL().ExecContext(ctx, q, args...); err != nil {
+			b.Fatal(err)
+		}
+	}
+	exec(`insert into project_members (project_id, user_id, created_at) values (?, ?, 'x')`, prj, u.ID)
+	for i := 0; i < len(photos); i += len(photos) / 50 {
+		exec(`insert into tags (id, project_id, photo_id, user_id, status, created_at, updated_at) values (?, ?, ?, ?, 'confirmed', 'x', 'x')`,
+			store.NewID("tag"), prj, photos[i].ID, u.ID)
+	}
+	c := env.Login("guest@example.com")
+	url := env.URL + "/v1/projects/" + prj + "/my-photos"
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			req, _ := http.NewRequest("GET", url, nil)
+			req.Header.Set("Authorization", "Bearer "+c.Token)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil || resp.StatusCode != 200 {
+				b.Fatalf("%v %v", resp, err)
+			}
+			resp.Body.Close()
+		}
+	})
+}

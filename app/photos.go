@@ -189,16 +189,17 @@ func (s *Server) myPhotos(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	all, bought, err := s.db.PurchasedIn(ctx, u.ID, p.ID)
+	if err != nil {
+		return err
+	}
 	views := make([]photoView, len(photos))
 	for i, ph := range photos {
 		if views[i], err = s.view(ctx, ph, false); err != nil {
 			return err
 		}
-		bought, err := s.db.PurchasedPhoto(ctx, u.ID, ph.ID)
-		if err != nil {
-			return err
-		}
-		views[i].Purchased = &bought
+		paid := all || bought[ph.ID] // every photo listed here is tagged
+		views[i].Purchased = &paid
 	}
 	return c.JSON(http.StatusOK, list(views, next))
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"strings"
 	"time"
 )
 
@@ -43,6 +44,15 @@ func PhotoKey(projectID, photoID, name string) string {
 
 const photoCols = `id, project_id, status, error, filename, content_type, size, width, height, taken_at, clean_ready,
 	faces_indexed_at is not null, face_count, created_at`
+
+// photoColsOf is photoCols qualified by a table alias, for joins.
+func photoColsOf(alias string) string {
+	cols := strings.Split(photoCols, ",")
+	for i, c := range cols {
+		cols[i] = alias + "." + strings.TrimSpace(c)
+	}
+	return strings.Join(cols, ", ")
+}
 
 func scanPhoto(row interface{ Scan(...any) error }, p *Photo) error {
 	var created string
@@ -206,17 +216,20 @@ func (db *DB) Photos(ctx context.Context, f PhotoFilter) (items []Photo, next st
 	}
 	q := `select ` + photoCols + ` from photos p where p.project_id = ? and p.id > ?`
 	args := []any{f.ProjectID, f.Cursor}
+	if f.TaggedFor != "" {
+		// From the attendee's tags (an index on user and project), so a page
+		// costs the attendee's photos, not the event's.
+		q = `select ` + photoColsOf("p") + ` from tags t cross join photos p on p.id = t.photo_id
+			where t.user_id = ? and t.project_id = ? and t.status = 'confirmed' and p.id > ?`
+		args = []any{f.TaggedFor, f.ProjectID, f.Cursor}
+	}
 	if f.Status != "" {
 		q += ` and p.status = ?`
 		args = append(args, f.Status)
 	}
-	if f.TaggedFor != "" {
-		q += ` and exists (select 1 from tags t where t.photo_id = p.id and t.user_id = ? and t.status = 'confirmed')`
-		args = append(args, f.TaggedFor)
-	}
 	q += ` order by p.id limit ?`
 	args = append(args, f.Limit+1)
-	rows, err := db.sql.QueryContext(ctx, q, args...)
+	rows, err := db.query(ctx, q, args...)
 	if err != nil {
 		return nil, "", err
 	}

@@ -98,7 +98,7 @@ func (db *DB) UpdateProject(ctx context.Context, p *Project) error {
 // Project finds a project by id.
 func (db *DB) Project(ctx context.Context, id string) (Project, error) {
 	var p Project
-	err := scanProject(db.sql.QueryRowContext(ctx, `select `+projectCols+` from projects p where p.id = ?`, id), &p)
+	err := scanProject(db.queryRow(ctx, `select `+projectCols+` from projects p where p.id = ?`, id), &p)
 	return p, err
 }
 
@@ -173,6 +173,6 @@ type CleanupPayload struct {
 // IsMember reports whether the user belongs to the project.
 func (db *DB) IsMember(ctx context.Context, projectID, userID string) (bool, error) {
 	var n int
-	err := db.sql.QueryRowContext(ctx, `select count(*) from project_members where project_id = ? and user_id = ?`, projectID, userID).Scan(&n)
+	err := db.queryRow(ctx, `select count(*) from project_members where project_id = ? and user_id = ?`, projectID, userID).Scan(&n)
 	return n > 0, err
 }

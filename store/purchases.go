@@ -328,15 +328,29 @@ func (db *DB) ApplyPaymentEvent(ctx context.Context, ev PaymentEvent) (bool, err
 	return changed, err
 }
 
-// PurchasedPhoto reports whether the attendee has a paid purchase that
-// includes the photo.
-func (db *DB) PurchasedPhoto(ctx context.Context, userID, photoID string) (bool, error) {
-	var n int
-	err := db.sql.QueryRowContext(ctx, `select count(*) from purchases p where p.user_id = ?1 and p.status = 'paid' and (
-		exists (select 1 from purchase_photos pp where pp.purchase_id = p.id and pp.photo_id = ?2)
-		or (p.kind = 'all' and exists (select 1 from tags t where t.user_id = ?1 and t.photo_id = ?2 and t.project_id = p.project_id and t.status = 'confirmed')))`,
-		userID, photoID).Scan(&n)
-	return n > 0, err
+// PurchasedIn returns which of the attendee's photos in a project they
+// have paid for, with one query: every tagged photo when they bought
+// "all", otherwise the photos of their paid purchases.
+func (db *DB) PurchasedIn(ctx context.Context, userID, projectID string) (all bool, photos map[string]bool, err error) {
+	rows, err := db.query(ctx, `select p.kind, coalesce(pp.photo_id, '') from purchases p
+		left join purchase_photos pp on pp.purchase_id = p.id
+		where p.user_id = ? and p.project_id = ? and p.status = 'paid'`, userID, projectID)
+	if err != nil {
+		return false, nil, err
+	}
+	defer rows.Close()
+	photos = map[string]bool{}
+	for rows.Next() {
+		var kind, photo string
+		if err := rows.Scan(&kind, &photo); err != nil {
+			return false, nil, err
+		}
+		all = all || kind == "all"
+		if photo != "" {
+			photos[photo] = true
+		}
+	}
+	return all, photos, rows.Err()
 }
 
 // ArchiveKey is where a purchase's zip of photos is kept.

@@ -48,6 +48,7 @@ type DB struct {
 	notifyMu sync.Mutex
 	notify   func(kind string)
 	pending  sync.Map // *sql.Tx -> []string, kinds enqueued in an open transaction
+	stmts    sync.Map // query -> *sql.Stmt, the hot reads prepared once
 }
 
 // Options tune Open.
@@ -94,7 +95,50 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 }
 
 // Close closes the database.
-func (db *DB) Close() error { return db.sql.Close() }
+func (db *DB) Close() error {
+	db.stmts.Range(func(_, s any) bool {
+		s.(*sql.Stmt).Close()
+		return true
+	})
+	return db.sql.Close()
+}
+
+// stmt returns the prepared statement for a query on every request's path
+// (sessions, membership, photo pages), so SQLite parses it once rather
+// than on each call. Queries built from a few fixed fragments are fine;
+// never pass one with values spliced in.
+func (db *DB) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	if s, ok := db.stmts.Load(query); ok {
+		return s.(*sql.Stmt), nil
+	}
+	s, err := db.sql.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if prev, loaded := db.stmts.LoadOrStore(query, s); loaded {
+		s.Close()
+		return prev.(*sql.Stmt), nil
+	}
+	return s, nil
+}
+
+// queryRow is QueryRowContext through a prepared statement.
+func (db *DB) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	s, err := db.stmt(ctx, query)
+	if err != nil {
+		return db.sql.QueryRowContext(ctx, query, args...) // reports the same error
+	}
+	return s.QueryRowContext(ctx, args...)
+}
+
+// query is QueryContext through a prepared statement.
+func (db *DB) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	s, err := db.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return s.QueryContext(ctx, args...)
+}
 
 // SQL exposes the handle for the backup command and for tests.
 func (db *DB) SQL() *sql.DB { return db.sql }

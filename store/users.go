@@ -87,7 +87,7 @@ func (db *DB) SessionByTokenHash(ctx context.Context, tokenHash []byte) (Session
 	var exp string
 	var consent sql.NullString
 	var created string
-	err := db.sql.QueryRowContext(ctx, `select u.id, u.email, u.name, u.role, u.password_hash, u.consent_at, u.created_at, s.csrf_token, s.expires_at
+	err := db.queryRow(ctx, `select u.id, u.email, u.name, u.role, u.password_hash, u.consent_at, u.created_at, s.csrf_token, s.expires_at
 		from sessions s join users u on u.id = s.user_id where s.token_hash = ? and s.expires_at > ?`, tokenHash, fmtTime(db.now())).
 		Scan(&s.User.ID, &s.User.Email, &s.User.Name, &s.User.Role, &s.User.PasswordHash, &consent, &created, &s.CSRFToken, &exp)
 	if err != nil {

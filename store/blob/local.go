@@ -48,6 +48,7 @@ type Local struct {
 	dir     string
 	baseURL string
 	key     []byte     // HMAC key, derived from the app secret
+	macs    sync.Pool  // hash.Hash: HMACs under key, reused across signatures
 	mu      sync.Mutex // orders directory creation, commits and removals
 }
 
@@ -88,9 +89,10 @@ func (l *Local) file(key string) (string, error) {
 	if err := ValidKey(key); err != nil {
 		return "", err
 	}
+	// ValidKey admits only [A-Za-z0-9/_.-] without "." or ".." segments;
+	// IsLocal is a second guard against leaving the directory.
 	rel := filepath.FromSlash(key)
-	rel2, err := filepath.Rel(l.dir, filepath.Join(l.dir, rel))
-	if !filepath.IsLocal(rel) || err != nil || rel2 != rel {
+	if !filepath.IsLocal(rel) {
 		return "", fmt.Errorf("%w %.80q: leaves the store directory", ErrInvalidKey, key)
 	}
 	return rel, nil
