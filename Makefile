@@ -9,7 +9,7 @@ export CGO_ENABLED=0
 VERSITYGW_VERSION  := v1.8.0
 STRIPE_MOCK_VERSION := v0.203.0
 
-.PHONY: run build test tools models face-models vet bench demo screenshots lint docker clean
+.PHONY: run build test tools models face-models vet bench load demo screenshots lint docker clean
 
 FACE_MODELS := jobs/face/models/blazeface.json jobs/face/models/blazeface.bin jobs/face/models/faceres.json jobs/face/models/faceres.bin
 
@@ -63,9 +63,16 @@ test: tools models vet
 # Benchmarks: the Go packages' benchmarks, then the image pipeline side by
 # side with sharp (libvips, from npm) on the same photos and cores.
 bench: models
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x ./store/... ./jobs/... ./app/
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x ./app/ ./jobs/photo/ ./jobs/face/
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 1x ./store/ ./jobs/
 	bench/photo/run.sh
 	bench/face/run.sh
+
+# Load: 200 attendees listing "My photos" while photos are uploaded, on a
+# seeded Lightbox and on a PocketBase peer (bench/load/pocketbase, its own
+# module), 30 s each; prints latency, errors, req/s and peak memory.
+load:
+	$(GO) run ./bench/load $(LOAD_FLAGS)
 
 lint:
 	$(GO) vet ./...
