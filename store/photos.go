@@ -220,14 +220,18 @@ func (db *DB) Photos(ctx context.Context, f PhotoFilter) (items []Photo, next st
 		// From the attendee's tags (an index on user and project), so a page
 		// costs the attendee's photos, not the event's.
 		q = `select ` + photoColsOf("p") + ` from tags t cross join photos p on p.id = t.photo_id
-			where t.user_id = ? and t.project_id = ? and t.status = 'confirmed' and p.id > ?`
+			where t.user_id = ? and t.project_id = ? and t.photo_id > ? and t.status = 'confirmed'`
 		args = []any{f.TaggedFor, f.ProjectID, f.Cursor}
 	}
 	if f.Status != "" {
 		q += ` and p.status = ?`
 		args = append(args, f.Status)
 	}
-	q += ` order by p.id limit ?`
+	if f.TaggedFor != "" {
+		q += ` order by t.photo_id limit ?`
+	} else {
+		q += ` order by p.id limit ?`
+	}
 	args = append(args, f.Limit+1)
 	rows, err := db.query(ctx, q, args...)
 	if err != nil {
