@@ -34,6 +34,7 @@ type Config struct {
 	FaceEngine              string // "", "builtin" or "off"
 
 	GooglePlacesKey string
+	GoogleServerKey string
 	Workers         int
 }
 
@@ -143,6 +144,7 @@ func loadConfig(getenv getenvFunc, dataDir, addr string) (Config, error) {
 		}
 	}
 	c.GooglePlacesKey = getenv("GOOGLE_PLACES_API_KEY")
+	c.GoogleServerKey = get("GOOGLE_SERVER_API_KEY")
 	c.MetricsAddr = getenv("METRICS_ADDR")
 	if v := getenv("TRUSTED_PROXIES"); v != "" {
 		for _, cidr := range strings.Split(v, ",") {

@@ -126,7 +126,8 @@ func cmdServe(ctx context.Context, args []string, getenv getenvFunc, stdout, std
 	}
 	srv, err := app.NewServer(app.Config{PublicURL: cfg.PublicURL, StudioName: cfg.StudioName, Version: version,
 		StripePublishableKey: cfg.StripePublishableKey, StripeWebhookSecret: cfg.StripeWebhookSecret, GooglePlacesKey: cfg.GooglePlacesKey,
-		FaceMatching: faces != nil || engine != nil, TrustedProxies: cfg.Proxies, Secret: cfg.SecretKey},
+		GoogleServerKey: cfg.GoogleServerKey,
+		FaceMatching:    faces != nil || engine != nil, TrustedProxies: cfg.Proxies, Secret: cfg.SecretKey},
 		app.Deps{Log: log, DB: db, Blobs: blobs, Local: local, Payments: payments, Jobs: jobStats{runner}})
 	if err != nil {
 		return err

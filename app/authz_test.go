@@ -33,6 +33,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	exec(`insert into project_members (project_id, user_id, created_at) values (?, ?, 'x'), (?, ?, 'x')`, p1, a.ID, p2, b.ID)
 	exec(`insert into tags (id, project_id, photo_id, user_id, status, created_at, updated_at) values ('tag_a', ?, ?, ?, 'confirmed', 'x', 'x')`, p1, photos[0], a.ID)
 	exec(`update users set consent_at = 'x' where id in (?, ?)`, a.ID, b.ID)
+	exec(`insert into face_reviews (id, project_id, photo_id, user_id, similarity, created_at, updated_at) values ('rev_a', ?, ?, ?, 0.55, 'x', 'x')`, p1, photos[0], a.ID)
 	var pkg struct{ ID string }
 	op.MustJSON("POST", "/v1/projects/"+p1+"/packages", map[string]any{"name": "One", "kind": "single", "priceCents": 500}, 201, &pkg)
 	aC, bC, anon := env.Login("a@example.com"), env.Login("b@example.com"), env.Anonymous()
@@ -60,7 +61,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"POST /v1/auth/password-reset", "/v1/auth/password-reset", map[string]string{"email": "x@example.com"}, 202, 202, 202, 202},
 		{"POST /v1/auth/password-reset/confirm", "/v1/auth/password-reset/confirm", map[string]string{"token": "bad", "password": "long enough pw"}, 400, 400, 400, 400},
 		{"POST /v1/invites/accept", "/v1/invites/accept", map[string]string{"token": "bad", "password": "long enough pw"}, 400, 400, 400, 400},
+		{"GET /v1/invites/:token", "/v1/invites/" + store.DeriveToken(env.Secret, "invite", invites[0].ID), nil, 200, 200, 200, 200},
 		{"GET /v1/me", "/v1/me", nil, 401, 200, 200, 200},
+		{"GET /v1/config", "/v1/config", nil, 401, 200, 200, 200},
 		{"POST /v1/me/consent", "/v1/me/consent", map[string]bool{"faceMatching": true}, 401, 200, 200, 200},
 		{"POST /v1/selfies", "/v1/selfies", map[string]any{"contentType": "image/jpeg", "size": 100}, 401, 201, 201, 201},
 		{"POST /v1/selfies/:id/complete", "/v1/selfies/" + sf.ID + "/complete", nil, 401, 404, 409, 404},
@@ -91,10 +94,13 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"POST /v1/purchases/:id/mark-paid", "/v1/purchases/" + pur.ID + "/mark-paid", nil, 401, 403, 403, 200},
 		{"GET /v1/projects/:id/tags", P1 + "/tags", nil, 401, 403, 403, 200},
 		{"DELETE /v1/tags/:id", "/v1/tags/tag_missing", nil, 401, 403, 403, 404},
+		{"GET /v1/projects/:id/face-reviews", P1 + "/face-reviews", nil, 401, 403, 403, 200},
+		{"POST /v1/face-reviews/:id", "/v1/face-reviews/rev_a", map[string]string{"decision": "dismiss"}, 401, 403, 403, 200},
 		{"GET /v1/jobs", "/v1/jobs?state=failed", nil, 401, 403, 403, 200},
 		{"POST /v1/jobs/:id/retry", "/v1/jobs/job_missing/retry", nil, 401, 403, 403, 404},
 		{"GET /v1/outbox", "/v1/outbox", nil, 401, 403, 403, 200},
 		{"POST /v1/selfies/process-pending", "/v1/selfies/process-pending", nil, 401, 403, 403, 202},
+		{"GET /v1/timezone", "/v1/timezone?lat=48.8566&lng=2.3522", nil, 401, 403, 403, 404}, // no Google key here: not_configured
 		// Last: these delete what earlier rows rely on.
 		{"DELETE /v1/me/tags/:photoId", "/v1/me/tags/" + photos[0], nil, 401, 404, 204, 404},
 		{"DELETE /v1/me/selfie", "/v1/me/selfie", nil, 401, 204, 204, 204},

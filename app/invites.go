@@ -1,6 +1,7 @@
 package app
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -90,4 +91,42 @@ func (s *Server) listAttendees(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, list(m, ""))
+}
+
+// inviteInfo tells the holder of an invitation link where it leads: the
+// project, the studio and the address it was sent to, so the sign-up page
+// can greet them. A used, revoked or expired link answers 410 and an
+// unknown one 404, with nothing else.
+func (s *Server) inviteInfo(c echo.Context) error {
+	if !s.limits.allow("accept-ip", "lookup "+c.RealIP()) {
+		c.Response().Header().Set("Retry-After", "60")
+		return newError(http.StatusTooManyRequests, "rate_limited", "Too many attempts. Wait a minute and try again.")
+	}
+	in, err := s.db.InviteByTokenHash(c.Request().Context(), store.HashToken(c.Param("token")))
+	if errors.Is(err, store.ErrNotFound) {
+		return newError(http.StatusNotFound, "invite_not_found",
+			"This invitation link doesn't work. Open it again from the email, or ask the photographer to send a new one.")
+	}
+	if err != nil {
+		return err
+	}
+	switch in.Status {
+	case store.InvitePending:
+	case store.InviteAccepted:
+		return newError(http.StatusGone, "invite_used", "This invitation has already been used to create an account. Log in instead.")
+	default: // expired or revoked
+		return newError(http.StatusGone, "invite_expired", "This invitation has expired. Ask the photographer to send it again.")
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.JSON(http.StatusOK, map[string]string{"projectName": in.ProjectName, "studioName": s.cfg.StudioName, "email": in.Email})
+}
+
+// hideParams replaces a request's path by its route in the request log,
+// for routes whose parameters are secrets (an invitation token).
+func hideParams(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		r := c.Request()
+		r.URL.Path, r.URL.RawPath = c.Path(), ""
+		return next(c)
+	}
 }

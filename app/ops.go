@@ -39,11 +39,20 @@ func (s *Server) listJobs(c echo.Context) error {
 	if limit <= 0 || limit > 500 {
 		limit = 100
 	}
-	jobs, err := s.db.FailedJobs(c.Request().Context(), limit)
+	ctx := c.Request().Context()
+	jobs, err := s.db.FailedJobs(ctx, limit)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, list(jobs, ""))
+	sj := newSubjects(s.db)
+	views := make([]jobView, len(jobs))
+	for i, j := range jobs {
+		views[i].FailedJob = j
+		if views[i].Subject, err = sj.subject(ctx, j); err != nil {
+			return err
+		}
+	}
+	return c.JSON(http.StatusOK, list(views, ""))
 }
 
 func (s *Server) retryJob(c echo.Context) error {

@@ -93,7 +93,7 @@ func newPages() (*pages, error) {
 		}
 		p.tmpl[strings.TrimSuffix(base, ".html")] = t
 	}
-	for _, required := range []string{"error"} {
+	for _, required := range []string{"error", "firstrun"} {
 		if p.tmpl[required] == nil {
 			return nil, fmt.Errorf("template %s.html is missing", required)
 		}
@@ -218,6 +218,11 @@ var pageList = []pageDef{
 func (s *Server) page(pg pageDef) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		u := currentUser(c)
+		if pg.name == "login" {
+			if first, err := s.firstRun(c); first || err != nil {
+				return err
+			}
+		}
 		switch {
 		case pg.role == "" && u != nil && pg.name == "login":
 			return c.Redirect(http.StatusSeeOther, safeNext(c.QueryParam("next"), homeOf(u)))
@@ -251,9 +256,25 @@ func safeNext(next, fallback string) string {
 func (s *Server) home(c echo.Context) error {
 	u := currentUser(c)
 	if u == nil {
+		if first, err := s.firstRun(c); first || err != nil {
+			return err
+		}
 		return c.Redirect(http.StatusSeeOther, "/login")
 	}
 	return c.Redirect(http.StatusSeeOther, homeOf(u))
+}
+
+// firstRun shows a visitor how to create the first operator while there is
+// none, since nobody could log in yet; it reports whether it did.
+func (s *Server) firstRun(c echo.Context) (bool, error) {
+	if currentUser(c) != nil {
+		return false, nil
+	}
+	has, err := s.db.HasOperator(c.Request().Context())
+	if err != nil || has {
+		return false, err
+	}
+	return true, s.renderPage(c, http.StatusOK, pageData{Title: "Welcome", Page: "firstrun"}, "firstrun")
 }
 
 // pageRoutes registers the HTML pages; each is a shell that its script

@@ -104,3 +104,41 @@ func TestStaticAssets(t *testing.T) {
 		t.Errorf("missing asset: %d", r.Status)
 	}
 }
+
+// TestFirstRun: before any operator exists, the start and login pages
+// explain how to create one instead of offering a login that cannot work.
+func TestFirstRun(t *testing.T) {
+	env := apptest.New(t, apptest.Options{NoRetina: true})
+	anon := env.Anonymous()
+	for _, path := range []string{"/", "/login", "/login?next=/admin"} {
+		r := getPage(t, anon, path)
+		body := string(r.Body)
+		if r.Status != 200 || !strings.Contains(body, "lightbox operator create --email") || !strings.Contains(body, "make demo") {
+			t.Fatalf("%s: %d, no first-run instructions: %.400s", path, r.Status, body)
+		}
+		if strings.Contains(body, `id="login-form"`) {
+			t.Errorf("%s: shows a login form nobody can use", path)
+		}
+	}
+	// The other public pages are unchanged.
+	if r := getPage(t, anon, "/forgot"); r.Status != 200 || !strings.Contains(string(r.Body), `id="forgot-form"`) {
+		t.Errorf("/forgot: %d", r.Status)
+	}
+
+	// An attendee may exist without an operator: their session still works.
+	env.CreateUser("guest@example.com", store.RoleAttendee)
+	guest := env.Login("guest@example.com")
+	guest.Token = ""
+	if r := getPage(t, guest, "/"); r.Status != 303 || r.Header.Get("Location") != "/app" {
+		t.Errorf("attendee at /: %d %q", r.Status, r.Header.Get("Location"))
+	}
+
+	// Once the operator exists, the usual pages return.
+	env.CreateUser("studio@example.com", store.RoleOperator)
+	if r := getPage(t, anon, "/"); r.Status != 303 || r.Header.Get("Location") != "/login" {
+		t.Errorf("/ after setup: %d %q", r.Status, r.Header.Get("Location"))
+	}
+	if r := getPage(t, anon, "/login"); r.Status != 200 || !strings.Contains(string(r.Body), `id="login-form"`) || strings.Contains(string(r.Body), "operator create") {
+		t.Errorf("/login after setup: %d", r.Status)
+	}
+}

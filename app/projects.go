@@ -1,7 +1,9 @@
 package app
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"math"
 	"net/http"
 	"strings"
@@ -22,7 +24,14 @@ type projectRequest struct {
 	Currency          *string  `json:"currency"`
 	WatermarkText     *string  `json:"watermarkText"`
 	GalleryVisibility *string  `json:"galleryVisibility"`
+	// FaceThreshold sets the similarity from which the built-in face
+	// engine tags an attendee; 0 goes back to the engine's default.
+	FaceThreshold *float64 `json:"faceThreshold"`
 }
+
+// Bounds of a project's face-matching threshold: below, strangers match;
+// above, people stop matching themselves.
+const minFaceThreshold, maxFaceThreshold = 0.3, 0.95
 
 // apply copies the given fields onto p and validates the result.
 func (r projectRequest) apply(p *store.Project) map[string]string {
@@ -47,6 +56,17 @@ func (r projectRequest) apply(p *store.Project) map[string]string {
 		p.Longitude = r.Longitude
 	}
 	f := map[string]string{}
+	if t := r.FaceThreshold; t != nil {
+		switch {
+		case *t == 0:
+			p.FaceThreshold = nil
+		case math.IsNaN(*t) || *t < minFaceThreshold || *t > maxFaceThreshold:
+			f["faceThreshold"] = fmt.Sprintf("Use a similarity from %.2f (more matches, more mistakes) to %.2f (fewer), or 0 for the default.",
+				minFaceThreshold, maxFaceThreshold)
+		default:
+			p.FaceThreshold = t
+		}
+	}
 	if p.Name == "" {
 		f["name"] = "Give the event a name."
 	} else if len(p.Name) > 200 {
@@ -140,16 +160,39 @@ func (s *Server) listProjects(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if u.Role == store.RoleOperator {
-		for i := range ps {
-			st, err := s.db.Stats(ctx, ps[i].ID)
-			if err != nil {
-				return err
-			}
-			ps[i].Stats = &st
+	if u.Role != store.RoleOperator {
+		return c.JSON(http.StatusOK, list(ps, ""))
+	}
+	views := make([]projectView, len(ps))
+	for i := range ps {
+		st, err := s.db.Stats(ctx, ps[i].ID)
+		if err != nil {
+			return err
+		}
+		ps[i].Stats = &st
+		views[i].Project = ps[i]
+		if views[i].Cover, err = s.cover(ctx, ps[i].ID); err != nil {
+			return err
 		}
 	}
-	return c.JSON(http.StatusOK, list(ps, ""))
+	return c.JSON(http.StatusOK, list(views, ""))
+}
+
+// projectView is a project on the operator's dashboard, with its first
+// ready photo as a cover (absent until a photo is ready).
+type projectView struct {
+	store.Project
+	Cover *photoView `json:"cover,omitempty"`
+}
+
+// cover presigns the project's first ready photo, as the photo list does.
+func (s *Server) cover(ctx context.Context, projectID string) (*photoView, error) {
+	photos, _, err := s.db.Photos(ctx, store.PhotoFilter{ProjectID: projectID, Status: store.PhotoReady, Limit: 1})
+	if err != nil || len(photos) == 0 {
+		return nil, err
+	}
+	v, err := s.view(ctx, photos[0], false)
+	return &v, err
 }
 
 func (s *Server) getProject(c echo.Context) error {

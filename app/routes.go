@@ -29,9 +29,11 @@ func (s *Server) routes() {
 	v1.POST("/auth/password-reset", s.requestReset)
 	v1.POST("/auth/password-reset/confirm", s.confirmReset)
 	v1.POST("/invites/accept", s.acceptInvite)
+	v1.GET("/invites/:token", s.inviteInfo, hideParams)
 
 	user := v1.Group("", requireUser)
 	user.GET("/me", s.me)
+	user.GET("/config", s.config)
 	user.POST("/me/consent", s.giveConsent)
 	user.DELETE("/me/consent", s.withdrawConsent)
 	user.POST("/selfies", s.createSelfie)
@@ -67,10 +69,13 @@ func (s *Server) routes() {
 	op.POST("/purchases/:id/mark-paid", s.markPaid)
 	op.GET("/projects/:id/tags", s.listTags)
 	op.DELETE("/tags/:id", s.removeTag)
+	op.GET("/projects/:id/face-reviews", s.listFaceReviews)
+	op.POST("/face-reviews/:id", s.decideFaceReview)
 	op.GET("/jobs", s.listJobs)
 	op.POST("/jobs/:id/retry", s.retryJob)
 	op.GET("/outbox", s.outbox)
 	op.POST("/selfies/process-pending", s.processPendingSelfies)
+	op.GET("/timezone", s.timezone)
 
 	// Prometheus metrics for operators (or on METRICS_ADDR, unauthenticated, for a scraper on a private address).
 	e.GET("/metrics", echo.WrapHandler(s.MetricsHandler()), s.authenticate, requireOperator)

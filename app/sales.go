@@ -124,9 +124,14 @@ func (s *Server) listPackages(c echo.Context) error {
 	return c.JSON(http.StatusOK, list(ps, ""))
 }
 
+// purchaseView is an order as its buyer sees it: while an online payment
+// waits for them, with the client secret to finish paying.
 type purchaseView struct {
 	store.Purchase
-	ClientSecret *string `json:"clientSecret,omitempty"`
+	ClientSecret   *string `json:"clientSecret,omitempty"`
+	PublishableKey string  `json:"publishableKey,omitempty"`
+	// PaymentError says why the payment cannot be resumed right now.
+	PaymentError *Error `json:"paymentError,omitempty"`
 }
 
 func (s *Server) createPurchase(c echo.Context) error {
@@ -227,7 +232,23 @@ func (s *Server) getPurchase(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, p)
+	v := purchaseView{Purchase: p}
+	resumer, ok := s.payments.(PaymentResumer)
+	if ok && p.Status == store.PurchasePending && p.Payment == "stripe" && p.PaymentIntentID != "" && p.UserID == currentUser(c).ID {
+		secret, err := resumer.ResumeIntent(c.Request().Context(), p.PaymentIntentID)
+		var apiErr *Error
+		switch {
+		case errors.As(err, &apiErr):
+			v.PaymentError = apiErr
+		case err != nil:
+			s.log.Warn("resume payment", "purchase_id", p.ID, "request_id", c.Response().Header().Get(echo.HeaderXRequestID), "err", err)
+			v.PaymentError = errPaymentsDown
+		case secret != "":
+			v.ClientSecret, v.PublishableKey = &secret, s.cfg.StripePublishableKey
+		}
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.JSON(http.StatusOK, v)
 }
 
 func (s *Server) myPurchases(c echo.Context) error {

@@ -26,24 +26,33 @@ type Config struct {
 	Version              string
 	StripePublishableKey string
 	StripeWebhookSecret  string
-	GooglePlacesKey      string
-	FaceMatching         bool // a face service (or engine) is configured
-	BcryptCost           int  // 0: bcrypt's default
-	SessionTTL           time.Duration
-	InviteTTL            time.Duration
-	ResetTTL             time.Duration
-	UploadTTL            time.Duration
-	DownloadTTL          time.Duration
-	MaxPhotoBytes        int64
-	MaxSelfieBytes       int64
-	TrustedProxies       []*net.IPNet
-	Secret               []byte // derives invite and reset tokens
+	GooglePlacesKey      string // a browser key: location search in the project form, time zone look-ups
+	GoogleAPIURL         string // Google Maps Platform's base URL; tests point it elsewhere
+	// GoogleServerKey is the key the server uses for time zone look-ups;
+	// GooglePlacesKey when empty (a referrer-restricted browser key is
+	// refused on server calls, so a separate, IP-restricted key is best).
+	GoogleServerKey string
+	FaceMatching    bool // a face service (or engine) is configured
+	BcryptCost      int  // 0: bcrypt's default
+	SessionTTL      time.Duration
+	InviteTTL       time.Duration
+	ResetTTL        time.Duration
+	UploadTTL       time.Duration
+	DownloadTTL     time.Duration
+	MaxPhotoBytes   int64
+	MaxSelfieBytes  int64
+	TrustedProxies  []*net.IPNet
+	Secret          []byte // derives invite and reset tokens
 }
 
 func (c *Config) defaults() {
 	if c.StudioName == "" {
 		c.StudioName = "Lightbox"
 	}
+	if c.GoogleAPIURL == "" {
+		c.GoogleAPIURL = "https://maps.googleapis.com"
+	}
+	c.GoogleAPIURL = strings.TrimRight(c.GoogleAPIURL, "/")
 	if c.SessionTTL == 0 {
 		c.SessionTTL = 30 * 24 * time.Hour
 	}
@@ -173,11 +182,19 @@ func (s *Server) newEcho() *echo.Echo {
 	return e
 }
 
-// csp allows our own scripts, Stripe.js and the storage origin for images.
+// csp allows our own scripts, Stripe.js and the storage origin for images
+// and, when location search is configured, Google's Maps JavaScript API
+// (its scripts, and the fonts and stylesheet of its suggestion list).
 func (s *Server) csp() string {
-	return "default-src 'self'; script-src 'self' https://js.stripe.com https://maps.googleapis.com; " +
-		"frame-src https://js.stripe.com https://hooks.stripe.com; img-src 'self' data: blob: https:; " +
-		"connect-src 'self' https:; style-src 'self' 'unsafe-inline'; media-src 'self' blob:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+	script, style, font := "script-src 'self' https://js.stripe.com", "style-src 'self' 'unsafe-inline'", ""
+	if s.cfg.GooglePlacesKey != "" {
+		script += " https://maps.googleapis.com https://maps.gstatic.com"
+		style += " https://fonts.googleapis.com"
+		font = "font-src 'self' https://fonts.gstatic.com; "
+	}
+	return "default-src 'self'; " + script + "; " +
+		"frame-src https://js.stripe.com https://hooks.stripe.com; img-src 'self' data: blob: https:; " + font +
+		"connect-src 'self' https:; " + style + "; media-src 'self' blob:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 }
 
 // logRequests writes one structured line per request and feeds metrics.

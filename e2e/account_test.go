@@ -1,6 +1,9 @@
 package e2e
 
 import (
+	"context"
+	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -12,16 +15,25 @@ import (
 	"lightbox/store"
 )
 
-// TestAccountPages covers the pages around the journey on a phone: a
-// forgotten password reset from the emailed link, a dead invitation, the
-// empty start page and the not-found page.
+// TestAccountPages covers the pages around the journey on a phone: the
+// first-run page, a forgotten password reset from the emailed link, dead
+// invitations, the empty start page and the not-found page.
 func TestAccountPages(t *testing.T) {
 	b := newBrowser(t, phone)
 	env := apptest.New(t, apptest.Options{})
-	op := env.Operator("studio@example.com")
-	env.CreateUser("guest@example.com", store.RoleAttendee)
 	guest := b.tab("guest")
 	defer guest.check()
+
+	// Before anyone can log in, the start page says how to begin.
+	guest.open(env.URL + "/")
+	guest.wait("first-run page", `document.querySelector("main pre.cmd").textContent.startsWith("lightbox operator create") && !document.querySelector("#login-form")`)
+	guest.shot("firstrun")
+	op := env.Operator("studio@example.com")
+	env.CreateUser("guest@example.com", store.RoleAttendee)
+	// A project whose photo processes meanwhile, for the face review at the
+	// end.
+	prj := op.Project("Garden party")
+	reviewPhoto := op.UploadPhotos(prj, scene.Photo(960, 640, 7, 2, 3))[0]
 
 	// Pages that need a session send people to log in, and back after.
 	guest.open(env.URL + "/app/selfie")
@@ -111,6 +123,7 @@ func TestAccountPages(t *testing.T) {
 		}
 		return false;
 	})()`, 20*time.Second)
+	ops.wait("job subject", `document.querySelector("#failed-jobs tr[data-job-id] .jobsubj").textContent === "Selfie of guest@example.com"`)
 	ops.shot("failed-jobs")
 	ops.click(`#failed-jobs button.primary`)
 	ops.wait("retried", `document.querySelector("#failed-jobs .badge.info")?.textContent.startsWith("Retried")`)
@@ -129,8 +142,123 @@ func TestAccountPages(t *testing.T) {
 	guest.click(`[data-action="logout"]`)
 	guest.wait("logged out", `location.pathname === "/login"`)
 	guest.open(env.URL + "/invite?token=made-up")
-	guest.typeIn("#password", "a long enough password")
-	guest.click(`#invite-form button[type=submit]`)
-	guest.wait("dead invitation", `document.querySelector("#view h1").textContent === "This invitation no longer works"`)
+	guest.wait("dead invitation", `document.querySelector("#view h1").textContent === "This invitation no longer works" && !document.querySelector("#invite-form")`)
 	guest.shot("invite-invalid")
+	op.MustJSON("POST", "/v1/projects/"+prj+"/invites", map[string]any{"emails": []string{"late@example.com"}}, 200, nil)
+	if _, err := env.DB.SQL().ExecContext(context.Background(), `update invites set expires_at = '2001-01-01T00:00:00.000Z' where project_id = ?`, prj); err != nil {
+		t.Fatal(err)
+	}
+	invites, err := env.DB.ProjectInvites(context.Background(), prj)
+	if err != nil || len(invites) != 1 {
+		t.Fatalf("invites %v %v", invites, err)
+	}
+	guest.open(env.URL + "/invite?token=" + store.DeriveToken(env.Secret, "invite", invites[0].ID))
+	guest.wait("expired invitation", `document.querySelector("#view h1").textContent === "This invitation has expired" && document.querySelector("#view").textContent.includes("Ask the photographer to resend")`)
+	guest.shot("invite-expired")
+
+	// Borderline face matches wait for the photographer, who says yes to
+	// one and no to the other, then tunes how strict matching is.
+	reviewFaces(t, env, op, ops, prj, reviewPhoto)
+}
+
+// faceVector is a unit vector of the built-in face engine's length whose
+// similarity with faceVector(n, 1) is sim.
+func faceVector(n int, sim float64) []float32 {
+	v := make([]float32, store.FaceDim)
+	v[n] = float32(sim)
+	v[store.FaceDim-1-n] = float32(math.Sqrt(1 - sim*sim))
+	return v
+}
+
+// reviewFaces puts two attendees with approved selfies in the project and
+// has the built-in engine find, in its photo, a face almost like each;
+// then it decides both in the Matches tab and sets the threshold in
+// Settings.
+func reviewFaces(t *testing.T, env *apptest.Env, op *apptest.Client, ops *tab, prj, photoID string) {
+	t.Helper()
+	ctx := context.Background()
+	db := env.DB.SQL()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		ph, err := env.DB.Photo(ctx, prj, photoID)
+		if err == nil && ph.Status == store.PhotoReady {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("photo not ready: %+v %v", ph, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	// Selfies as the built-in engine approves them, before the attendees
+	// join: no face service job runs for them.
+	var people []store.User
+	for i, who := range []struct{ email, name string }{{"ana@example.com", "Ana Martin"}, {"tom@example.com", "Tom Petit"}} {
+		u := env.CreateUser(who.email, store.RoleAttendee)
+		sf, err := env.DB.CreateSelfie(ctx, u.ID, "image/jpeg", 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.ExecContext(ctx, `update selfies set status = 'pending' where id = ?`, sf.ID); err != nil {
+			t.Fatal(err)
+		}
+		if err := env.DB.ApproveSelfie(ctx, sf.ID, faceVector(i+1, 1)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.ExecContext(ctx, `update users set name = ? where id = ?`, who.name, u.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.ExecContext(ctx, `insert into project_members (project_id, user_id, created_at) values (?, ?, '2026-06-21T10:00:00.000Z')`, prj, u.ID); err != nil {
+			t.Fatal(err)
+		}
+		people = append(people, u)
+	}
+	// Ana's face comes close to the threshold, Tom's less so.
+	faces := []store.FaceVector{
+		{Box: [4]float64{100, 200, 120, 120}, Score: 0.9, Embedding: faceVector(1, 0.56)},
+		{Box: [4]float64{600, 200, 120, 120}, Score: 0.9, Embedding: faceVector(2, 0.51)},
+	}
+	if out, err := env.DB.IndexPhotoFaces(ctx, photoID, faces, store.Matching{Threshold: 0.58, Band: 0.08}, 0); err != nil || out.Reviews != 2 {
+		t.Fatalf("index the photo: %+v %v", out, err)
+	}
+
+	// The photo shows how many faces it has.
+	ops.open(env.URL + "/admin/projects/" + prj)
+	ops.wait("face count", `document.querySelector("#photo-grid .cap .faces")?.textContent === "2 faces"`)
+
+	// The Matches tab counts the matches to review and lists them, closest
+	// first.
+	ops.wait("count on the tab", `document.querySelector("#tab-tags .count")?.textContent === "2 to review"`)
+	ops.click("#tab-tags")
+	ops.wait("reviews", `document.querySelectorAll("#reviews li.review").length === 2`)
+	ops.wait("closest first", `document.querySelector("#reviews li.review .sim").textContent === "Close match — 56% similar" && document.querySelector("#reviews li.review .who").textContent.startsWith("Ana Martin")`)
+	ops.wait("review thumbnails", `[...document.querySelectorAll("#reviews img")].every(i => i.complete && i.naturalWidth > 0)`)
+	ops.shot("face-review", ".tabs")
+	ops.click(`#reviews li.review:first-child button[data-decision="accept"]`)
+	ops.wait("accepted", fmt.Sprintf(`document.querySelectorAll("#reviews li.review").length === 1 && !!document.querySelector('.dl-list.tags li[data-photo-id="%s"][data-user-id="%s"]') && document.querySelector("#tab-tags .count").textContent === "1 to review"`, photoID, people[0].ID))
+	ops.wait("focus on the next review", `document.activeElement.matches('#reviews li.review button[data-decision="accept"]')`)
+	ops.click(`#reviews li.review button[data-decision="dismiss"]`)
+	ops.wait("all decided", `!document.querySelector("#to-review") && document.activeElement.id === "matches-h" && document.querySelector("#tab-tags .count").hidden`)
+	var tags struct {
+		Items []struct{ PhotoID, UserID, Status string }
+	}
+	op.MustJSON("GET", "/v1/projects/"+prj+"/tags", nil, 200, &tags)
+	if len(tags.Items) != 1 || tags.Items[0].PhotoID != photoID || tags.Items[0].UserID != people[0].ID || tags.Items[0].Status != "confirmed" {
+		t.Errorf("tags after the review: %+v", tags.Items)
+	}
+
+	// The threshold: out of range is refused on the field, then saved.
+	ops.click("#tab-settings")
+	ops.wait("face matching form", `document.querySelector("#p-threshold").value === "0.58" && document.querySelector("#face-form button[type=button]").disabled`)
+	ops.typeIn("#p-threshold", "0.99")
+	ops.click(`#face-form button[type=submit]`)
+	ops.wait("threshold refused", `document.querySelector("#p-threshold").getAttribute("aria-invalid") === "true" && document.querySelector("#face-form .field-error").textContent.includes("0.95") && document.activeElement.id === "p-threshold"`)
+	ops.shot("face-threshold", "#face-form")
+	ops.typeIn("#p-threshold", "0.7")
+	ops.click(`#face-form button[type=submit]`)
+	ops.wait("threshold saved", `!document.querySelector("#face-form .field-error") && document.querySelector("#face-form .threshold-now").textContent.includes("0.70") && !document.querySelector("#face-form button[type=button]").disabled`)
+	var p struct{ FaceThreshold *float64 }
+	op.MustJSON("GET", "/v1/projects/"+prj, nil, 200, &p)
+	if p.FaceThreshold == nil || *p.FaceThreshold != 0.7 {
+		t.Errorf("threshold %v, want 0.7", p.FaceThreshold)
+	}
 }

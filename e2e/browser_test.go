@@ -331,6 +331,35 @@ func (tb *tab) failFirst(method, pattern string, times int) (stop func() string)
 	}
 }
 
+// serve answers every request to a URL matching pattern with body, as if
+// the network had; it returns a func that ends the interception.
+func (tb *tab) serve(pattern, contentType, body string) (stop func()) {
+	tb.b.t.Helper()
+	ctx, cancel := context.WithCancel(tb.ctx)
+	paused := chromedp.Events(ctx, fetch.RequestPaused)
+	if _, err := chromedp.Call(tb.ctx, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{{URLPattern: pattern}}}); err != nil {
+		cancel()
+		tb.b.t.Fatalf("intercept %s: %v", pattern, err)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for ev, err := range paused {
+			if err != nil {
+				return
+			}
+			_, _ = chromedp.Call(tb.ctx, fetch.FulfillRequest, fetch.FulfillRequestParams{RequestID: ev.RequestID, ResponseCode: 200,
+				ResponseHeaders: []*fetch.HeaderEntry{{Name: "Content-Type", Value: contentType}, {Name: "Access-Control-Allow-Origin", Value: "*"}},
+				Body:            []byte(body)})
+		}
+	}()
+	return func() {
+		_, _ = chromedp.Call(tb.ctx, fetch.Disable, cdp.Empty{})
+		cancel()
+		<-done
+	}
+}
+
 // eval runs JavaScript and decodes its result.
 func eval[T any](tb *tab, js string) T {
 	tb.b.t.Helper()
@@ -410,7 +439,7 @@ var docShots = map[string]bool{
 	"login": true, "dashboard": true, "upload-failed": true, "project-photos": true, "attendees": true, "packages": true,
 	"outbox": true, "orders": true, "invite": true, "consent": true, "selfie-preview": true, "selfie-approved": true,
 	"gallery": true, "viewer": true, "choose-photo": true, "order-pending": true, "downloads": true,
-	"failed-jobs": true, "selfie-rejected": true,
+	"failed-jobs": true, "selfie-rejected": true, "firstrun": true, "invite-expired": true, "face-review": true,
 }
 
 // fromRoot resolves a relative directory against the module root, so

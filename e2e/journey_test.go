@@ -158,6 +158,7 @@ func journey(t *testing.T, vp viewport) {
 
 	// The guest signs up from the link, agrees and takes a selfie.
 	guest.open(link)
+	guest.wait("invitation greets by event", `document.querySelector("#view h1").textContent === "You're invited to Summer party" && document.querySelector("#email").value === "guest@example.com"`)
 	guest.shot("invite")
 	guest.typeIn("#name", "Guest")
 	guest.typeIn("#password", "a long enough password")
@@ -211,6 +212,7 @@ func journey(t *testing.T, vp viewport) {
 	guest.shot("choose-photo")
 	guest.click("#continue")
 	guest.wait("review", `!!document.querySelector("#place-order")`)
+	guest.wait("payment mode up front", `document.querySelector("#payment-mode").dataset.mode === "offline" && document.querySelector("#payment-mode").textContent.includes("Pay the photographer directly")`)
 	guest.shot("checkout")
 	guest.click("#place-order")
 	guest.wait("order page", `location.pathname.startsWith("/app/purchases/")`)
@@ -252,7 +254,7 @@ func journey(t *testing.T, vp viewport) {
 
 	// The backoffice's other pages.
 	op.open(env.URL + "/admin")
-	op.wait("project card", `!!document.querySelector("#projects .pcard")`)
+	op.wait("project card with its cover", `(i => i && i.complete && i.naturalWidth > 0)(document.querySelector("#projects .pcard img.pcover"))`)
 	op.shot("dashboard")
 	op.open(env.URL + "/admin/jobs")
 	op.shot("failed-jobs-empty")

@@ -1,5 +1,5 @@
 // Log in, forgotten password, new password, and sign-up from an invite.
-import { post, setCSRF } from './api.js';
+import { get, post, setCSRF } from './api.js';
 import { h, replace, busy, clearErrors, showFieldErrors, showPasswordToggles, view } from './dom.js';
 
 export default function auth(page) {
@@ -74,10 +74,27 @@ function reset(root) {
   });
 }
 
-function invite(root) {
+async function invite(root) {
   const form = root.querySelector('#invite-form');
   const token = params().get('token');
   if (!token) return missingToken(root, 'This invitation link is incomplete.', 'Open the link from your invitation email again. If it still fails, ask the photographer to send a new one.');
+  // Greet the guest by their event, or explain a link that no longer works.
+  root.setAttribute('aria-busy', 'true');
+  try {
+    const inv = await get(`/v1/invites/${encodeURIComponent(token)}`);
+    root.querySelector('h1').textContent = `You're invited to ${inv.projectName}`;
+    root.querySelector('.eyebrow').textContent = `${inv.studioName} invites you`;
+    root.querySelector('#invite-intro').textContent = `The photos of ${inv.projectName} are here. Create your account, then take a quick selfie and we'll find every photo you're in.`;
+    form.email.value = inv.email;
+    form.email.closest('.field').hidden = false;
+  } catch (err) {
+    if (err.status === 404 || err.status === 410) {
+      root.removeAttribute('aria-busy');
+      return deadInvite(root, err);
+    }
+    // Throttled or offline: the form still works on its own.
+  }
+  root.removeAttribute('aria-busy');
   form.querySelector('[name=name]').focus();
   onSubmit(form, async (fd) => {
     try {
@@ -89,15 +106,29 @@ function invite(root) {
         err.message = 'You already have an account with this email. Log in instead; the event is waiting in your account.';
       }
       if (err.code === 'invalid_token') {
-        replace(root,
-          h('h1', 'This invitation no longer works'),
-          h('p', err.message),
-          h('p', 'Already created your account? ', h('a', { href: '/login' }, 'Log in'), '.'));
+        deadInvite(root, err);
         return;
       }
       throw err;
     }
   });
+}
+
+// deadInvite explains an invitation link that cannot be used, and what to
+// do instead: log in if it was used, or ask for a new one.
+function deadInvite(root, err) {
+  const used = err.code === 'invite_used';
+  const title = used ? 'This invitation has already been used'
+    : err.code === 'invite_expired' ? 'This invitation has expired'
+      : 'This invitation no longer works';
+  replace(root,
+    h('h1', { tabindex: '-1' }, title),
+    h('p', err.code === 'invite_expired' ? 'Invitation links stop working after a while, or when the photographer withdraws them.' : err.message),
+    used
+      ? h('a.btn.primary.block', { href: '/login' }, 'Log in')
+      : [h('p', h('strong', 'Ask the photographer to resend your invitation.'), ' They can send you a fresh link in a moment.'),
+        h('p.below', 'Already created your account? ', h('a', { href: '/login' }, 'Log in'), '.')]);
+  root.querySelector('h1').focus();
 }
 
 function missingToken(root, title, text, href = '/login', label = 'Go to log in') {

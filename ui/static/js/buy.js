@@ -1,9 +1,9 @@
 // Checkout: choose the photos a package holds, then pay with Stripe's
 // Payment Element, or learn how to pay the photographer directly.
 import { get, getAll, post } from './api.js';
-import { h, replace, view, loading, errorBox, empty, money, plural, pathID, setTitle, thumb, badge, busy, banner, toast } from './dom.js';
+import { h, replace, view, loading, errorBox, empty, money, plural, pathID, setTitle, thumb, badge, busy, banner } from './dom.js';
 import { packageText } from './sales.js';
-import { icon } from './icons.js';
+import { stripeCheckout, paymentNote } from './pay.js';
 
 const projectID = pathID('projects');
 const packageID = pathID('buy');
@@ -17,7 +17,8 @@ export default function buy() {
   const load = async () => {
     replace(root, loading());
     try {
-      const [project, packages, photos] = await Promise.all([get(base), get(`${base}/packages`), getAll(`${base}/my-photos`)]);
+      const [project, packages, photos, config] = await Promise.all([get(base), get(`${base}/packages`), getAll(`${base}/my-photos`),
+        get('/v1/config').catch(() => null)]);
       setTitle(`Checkout · ${project.name}`);
       const pkg = packages.items.find((p) => p.id === packageID);
       if (!pkg) {
@@ -25,8 +26,8 @@ export default function buy() {
           h('a.btn.primary', { href: back }, 'Back to my photos')));
         return;
       }
-      if (pkg.kind === 'all') return review({ project, pkg, photos, chosen: [] });
-      choose({ project, pkg, photos });
+      if (pkg.kind === 'all') return review({ project, pkg, photos, config, chosen: [] });
+      choose({ project, pkg, photos, config });
     } catch (err) {
       replace(root, errorBox(err, load));
     }
@@ -75,7 +76,7 @@ function choose(s, preset = []) {
     }));
   next.addEventListener('click', () => review({ ...s, chosen: s.photos.filter((p) => chosen.has(p.id)) }));
   replace(root, ...header(s, single ? 'Choose your photo' : `Choose ${need} photos`),
-    h('p.muted', `${s.pkg.name}: ${packageText(s.pkg)} for ${money(s.pkg.priceCents, s.pkg.currency)}. Tap a photo to choose it.`),
+    h('p.muted', `${s.pkg.name}: ${packageText(s.pkg)} for ${money(s.pkg.priceCents, s.pkg.currency)}${!s.config ? '' : online(s) ? ', paid online' : ', paid to the photographer'}. Tap a photo to choose it.`),
     grid,
     h('div.actionbar', h('div.grow', h('strong', count), h('div.small.muted', money(s.pkg.priceCents, s.pkg.currency))), next));
   update();
@@ -85,7 +86,7 @@ function choose(s, preset = []) {
 // Step 2: review, create the order, then pay.
 function review(s) {
   const n = s.pkg.kind === 'all' ? s.photos.length : s.chosen.length;
-  const pay = h('button.btn.primary.block#place-order', { type: 'button' }, 'Place my order');
+  const pay = h('button.btn.primary.block#place-order', { type: 'button' }, online(s) ? 'Continue to payment' : 'Place my order');
   const errSlot = h('div', { role: 'alert' });
   const payment = h('div');
   const thumbs = s.chosen.length
@@ -103,6 +104,7 @@ function review(s) {
         return;
       }
       pay.remove();
+      replace(root.querySelector('#payment-mode'));
       await stripeCheckout(payment, order);
     } catch (err) {
       const title = err.status === 402 ? 'Your card was declined'
@@ -119,65 +121,11 @@ function review(s) {
         h('div', h('dt', 'Photos'), h('dd', plural(n, 'photo'))),
         h('div', h('dt', 'Format'), h('dd', 'Full resolution, no watermark')),
         h('div.total', h('dt', 'Total'), h('dd', money(s.pkg.priceCents, s.pkg.currency)))),
+      h('div#payment-mode', { dataset: { mode: online(s) ? 'stripe' : 'offline' } }, paymentNote(s.config, money(s.pkg.priceCents, s.pkg.currency))),
       errSlot, payment, pay,
       s.pkg.kind !== 'all' ? h('button.btn.ghost.block', { type: 'button', style: { marginTop: '.5rem' }, onclick: () => choose(s, s.chosen.map((p) => p.id)) }, 'Change my choice') : null));
   root.querySelector('h1').focus();
 }
 
-// stripeCheckout mounts Stripe's Payment Element for the order's
-// client secret and confirms the payment.
-async function stripeCheckout(slot, order) {
-  const key = order.publishableKey || document.querySelector('meta[name="stripe-key"]')?.content;
-  replace(slot, h('div.loading', { role: 'status' }, h('span.spinner', { 'aria-hidden': 'true' }), 'Loading the secure payment form…'));
-  let stripe;
-  try {
-    const Stripe = await loadStripe();
-    stripe = Stripe(key);
-  } catch (err) {
-    replace(slot, banner('bad', 'alert', 'The payment form did not load',
-      'Check your connection (or an ad blocker) and try again. Your order is saved.',
-      [h('a.btn.small', { href: `/app/purchases/${encodeURIComponent(order.id)}` }, 'See the order')]));
-    return;
-  }
-  const elements = stripe.elements({
-    clientSecret: order.clientSecret,
-    appearance: { theme: 'stripe', variables: { colorPrimary: '#3350c4', borderRadius: '10px', fontFamily: 'system-ui, sans-serif' } },
-  });
-  const mount = h('div#payment-element');
-  const err = h('p.form-error', { role: 'alert', hidden: true });
-  const payBtn = h('button.btn.primary.block', { type: 'submit' }, `Pay ${money(order.amount, order.currency)}`);
-  const form = h('form.form', mount, err, payBtn, h('p.small.muted.row', { style: { justifyContent: 'center', gap: '.35rem' } }, icon('lock', 16), 'Payments are processed securely by Stripe.'));
-  replace(slot, form);
-  elements.create('payment', { layout: 'tabs' }).mount(mount);
-  const orderPage = `${location.origin}/app/purchases/${encodeURIComponent(order.id)}`;
-  form.addEventListener('submit', (ev) => {
-    ev.preventDefault();
-    err.hidden = true;
-    busy(payBtn, 'Paying…', async () => {
-      const res = await stripe.confirmPayment({ elements, confirmParams: { return_url: orderPage }, redirect: 'if_required' });
-      if (res.error) {
-        err.textContent = res.error.message || 'The payment did not go through. Check the details and try again.';
-        err.hidden = false;
-        return;
-      }
-      toast('Payment sent. Unlocking your photos…', 'ok');
-      location.assign(orderPage);
-    });
-  });
-}
-
-let stripePromise;
-function loadStripe() {
-  if (window.Stripe) return Promise.resolve(window.Stripe);
-  if (!stripePromise) {
-    stripePromise = new Promise((resolve, reject) => {
-      const s = document.createElement('script');
-      s.src = 'https://js.stripe.com/v3';
-      s.async = true;
-      s.onload = () => (window.Stripe ? resolve(window.Stripe) : reject(new Error('Stripe.js did not start')));
-      s.onerror = () => { stripePromise = null; reject(new Error('Stripe.js did not load')); };
-      document.head.append(s);
-    });
-  }
-  return stripePromise;
-}
+// online reports whether the order will be paid online at checkout.
+function online(s) { return s.config?.payments === 'stripe'; }

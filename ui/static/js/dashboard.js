@@ -72,10 +72,28 @@ function projectCard(p) {
     s.paidOrders ? h('span.badge.ok', `${plural(s.paidOrders, 'sale')} · ${money(s.revenue || 0, p.currency)}`) : null,
   ];
   return h('li.pcard', { dataset: { projectId: p.id } },
-    h('div.swatch', { 'aria-hidden': 'true' }),
+    p.cover ? cover(p.cover) : h('div.swatch', { 'aria-hidden': 'true' }),
     h('h2', h('a.cover', { href: `/admin/projects/${encodeURIComponent(p.id)}` }, p.name)),
     h('p.meta', [day(p.date), p.location].filter(Boolean).join(' · ')),
     h('p.foot', chips));
+}
+
+// cover is the project's first ready photo, cropped to a banner; the
+// project's name is the card's link text, so the picture stays silent.
+function cover(photo) {
+  const w = photo.width || 400;
+  const hgt = photo.height || 225;
+  const scale = 400 / Math.max(w, hgt);
+  return h('img.pcover', {
+    src: photo.urls.thumb400,
+    srcset: `${photo.urls.thumb400} 400w, ${photo.urls.thumb800} 800w`,
+    sizes: '(min-width: 900px) 33vw, 100vw',
+    width: Math.round(w * scale),
+    height: Math.round(hgt * scale),
+    loading: 'lazy',
+    decoding: 'async',
+    alt: '',
+  });
 }
 
 function newProjectForm(onCancel, first) {

@@ -12,6 +12,7 @@ const kindWords = {
   notify_purchase_confirmed: 'Order confirmation email',
   cleanup_project_storage: 'Clean up storage',
   prepare_purchase: 'Prepare downloads',
+  index_faces: 'Find faces in a photo',
 };
 
 export default function ops(page) {
@@ -46,7 +47,7 @@ function jobs(root) {
               b.addEventListener('click', () => busy(b, 'Queuing…', async () => {
                 try {
                   await post(`/v1/jobs/${encodeURIComponent(j.id)}/retry`);
-                  toast(`${kindWords[j.kind] || j.kind}: queued again.`, 'ok');
+                  toast(`${j.subject || kindWords[j.kind] || j.kind}: queued again.`, 'ok');
                   j.retriedAt = new Date().toISOString();
                   render(items);
                 } catch (err) { toast(err.message, 'bad'); }
@@ -54,7 +55,8 @@ function jobs(root) {
               cell.append(b);
             }
             return h('tr', { dataset: { jobId: j.id } },
-              h('td', { 'data-label': 'Job' }, h('div', kindWords[j.kind] || j.kind), h('div.small.muted', h('code', j.kind))),
+              h('td', { 'data-label': 'Job' }, h('div.jobsubj', j.subject || kindWords[j.kind] || j.kind),
+                h('div.small.muted', { title: j.kind }, kindWords[j.kind] || j.kind)),
               h('td.error-text', { 'data-label': 'Last error' }, j.error || '—'),
               h('td.num', { 'data-label': 'Tries' }, String(j.attempts)),
               h('td', { 'data-label': 'Failed' }, h('time', { datetime: j.failedAt, title: when(j.failedAt) }, ago(j.failedAt))),

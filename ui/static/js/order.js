@@ -4,6 +4,7 @@ import { get, getAll } from './api.js';
 import { h, replace, view, loading, errorBox, empty, money, plural, pathID, setTitle, thumb, badge, banner, poller, when, announce } from './dom.js';
 import { orderStatus, shortRef } from './sales.js';
 import { icon } from './icons.js';
+import { stripeCheckout } from './pay.js';
 
 const orderID = pathID('purchases');
 const orderURL = `/v1/purchases/${encodeURIComponent(orderID)}`;
@@ -49,6 +50,14 @@ function render(root, order, project, photos) {
       items.push(banner('warn', 'cash', `Pay ${money(order.amount, order.currency)} to the photographer directly`,
         h('div', h('p', `Online payment is not set up for this event. Pay the photographer in person or as they tell you, and mention order ${shortRef(order.id)}.`),
           h('p', 'Your photos unlock here as soon as they record your payment. This page updates by itself.'))));
+    } else if (order.status === 'pending' && order.clientSecret) {
+      // The payment still waits for the attendee: resume it here.
+      items.push(params.get('redirect_status') === 'failed'
+        ? banner('bad', 'alert', 'The payment did not go through', 'Nothing was charged. Try again below, with another card if need be.')
+        : banner('info', 'lock', `Finish paying ${money(order.amount, order.currency)}`, 'Your order is saved. Pay below and your photos unlock as soon as the payment goes through.'));
+    } else if (order.status === 'pending' && order.paymentError) {
+      items.push(banner('bad', 'alert', 'The payment form is not available right now', order.paymentError.message,
+        [h('button.btn.small', { type: 'button', onclick: () => location.reload() }, 'Try again')]));
     } else if (order.status === 'pending') {
       const failed = params.get('redirect_status') === 'failed';
       items.push(failed
@@ -72,11 +81,16 @@ function render(root, order, project, photos) {
         h('div.total', h('dt', 'Total'), h('dd', money(order.amount, order.currency)))));
   };
 
+  const paySlot = h('div', { style: { marginTop: '1rem' } });
   replace(root,
     h('a.back', { href: backHref }, `← ${project ? project.name : 'My events'}`),
     heading,
-    statusSlot, dlSlot);
+    statusSlot, paySlot, dlSlot);
   paintStatus();
+  if (order.status === 'pending' && order.clientSecret) {
+    stripeCheckout(paySlot, order, { fallback: false });
+    return; // nothing changes until the attendee pays: the page reloads then
+  }
 
   const startDownloads = () => {
     if (dlPoll) return;

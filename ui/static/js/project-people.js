@@ -1,7 +1,13 @@
 // The project's people: bulk invites (pasted or from a CSV file), invite
-// status with resend and revoke, the attendees, and their matches.
+// status with resend and revoke, the attendees, and their matches, with the
+// borderline ones waiting for a yes or no.
 import { get, getAll, post, del } from './api.js';
 import { h, replace, loading, errorBox, empty, when, plural, thumb, badge, busy, banner, toast, confirmInline } from './dom.js';
+import { openViewer } from './viewer.js';
+
+/** DEFAULT_THRESHOLD is the face engine's similarity for a match when the
+ * project keeps the default. */
+export const DEFAULT_THRESHOLD = 0.58;
 
 const skipWords = {
   invalid_email: 'not a valid address',
@@ -169,24 +175,141 @@ function inviteResult(out) {
     out.skipped.length ? h('div', h('p', `${plural(out.skipped.length, 'address', 'addresses')} skipped:`), list) : 'Each guest gets a personal link to sign up.');
 }
 
-/** tagsTab shows, per attendee, the photos they were matched in; a wrong
- * match can be removed. */
+/** threshold is the similarity from which the project's photos are tagged. */
+export function threshold(project) {
+  return project?.faceThreshold || DEFAULT_THRESHOLD;
+}
+
+/** pct formats a similarity as a whole percentage. */
+const pct = (sim) => `${Math.round(sim * 100)}%`;
+
+/** closeness says in words how near a borderline match came. */
+function closeness(sim, limit) {
+  return `${limit - sim <= 0.03 ? 'Close match' : 'Possible match'} — ${pct(sim)} similar`;
+}
+
+/** tagsTab shows the borderline matches waiting for a decision, then, per
+ * attendee, the photos they were matched in; a wrong match can be removed. */
 export function tagsTab(panel, ctx) {
   replace(panel, loading('Loading matches…'));
+  const reviewSlot = h('div');
+  const matchSlot = h('div');
+  let tags = [];
+  let reviews = [];
+  let byID = new Map();
+
   const load = async () => {
     try {
-      const [tags, photos] = await Promise.all([get(`${ctx.base}/tags`), getAll(`${ctx.base}/photos?status=ready`, 2000)]);
-      const byID = new Map(photos.map((p) => [p.id, p]));
-      render(tags.items, byID);
+      const [t, photos, revs] = await Promise.all([
+        get(`${ctx.base}/tags`),
+        getAll(`${ctx.base}/photos?status=ready`, 2000),
+        get(`${ctx.base}/face-reviews`),
+      ]);
+      tags = t.items;
+      reviews = revs.items;
+      byID = new Map(photos.map((p) => [p.id, p]));
+      ctx.setReviewCount?.(reviews.length);
+      replace(panel, reviewSlot, matchSlot);
+      renderReviews();
+      renderMatches();
     } catch (err) {
       replace(panel, errorBox(err, load));
     }
   };
-  const render = (tags, byID) => {
+
+  const limit = () => threshold(ctx.project);
+  const who = (r) => r.userName || r.userEmail;
+  const photoOf = (r) => {
+    const p = byID.get(r.photoId);
+    return { id: r.photoId, filename: p?.filename || '', width: p?.width, height: p?.height, urls: r.urls };
+  };
+
+  const renderReviews = () => {
+    if (!reviews.length) { replace(reviewSlot); return; }
+    replace(reviewSlot, h('section.section#to-review', { 'aria-labelledby': 'review-h', style: { marginTop: 0 } },
+      h('div.section-head', h('h2#review-h', 'To review ', badge(String(reviews.length), 'warn'))),
+      h('p.muted', `Face matching wasn’t sure about these: each came close to the ${pct(limit())} similarity it needs to tag an attendee, so you decide.`),
+      h('ul.reviews#reviews', reviews.map(reviewItem))));
+  };
+
+  const reviewItem = (r) => {
+    const p = photoOf(r);
+    const name = who(r);
+    const about = `${name}${p.filename ? ` in ${p.filename}` : ''}`;
+    const yes = h('button.btn.small.primary', { type: 'button', 'aria-label': `It’s them: ${about}`, dataset: { decision: 'accept' } }, 'It’s them');
+    const no = h('button.btn.small', { type: 'button', 'aria-label': `Not them: ${about}`, dataset: { decision: 'dismiss' } }, 'Not them');
+    const li = h('li.review', { dataset: { reviewId: r.id, photoId: r.photoId } },
+      h('div.shot',
+        thumb(p, p.filename ? `${p.filename}, possibly ${name}` : `Possibly ${name}`, '(min-width: 700px) 15rem, 50vw'),
+        h('button.open', { type: 'button', 'aria-label': `View ${p.filename || 'the photo'} larger`, onclick: () => viewAt(r.id) })),
+      h('div.body',
+        h('p.who', h('strong', name), r.userName ? h('span.small.muted', r.userEmail) : null),
+        h('p.small.sim', closeness(r.similarity, limit())),
+        h('div.review-actions', yes, no)));
+    yes.addEventListener('click', () => decide(r, 'accept', yes, no, li));
+    no.addEventListener('click', () => decide(r, 'dismiss', no, yes, li));
+    return li;
+  };
+
+  const viewAt = (id) => openViewer(reviews.map(photoOf), Math.max(0, reviews.findIndex((r) => r.id === id)), {
+    label: 'Photos to review',
+    caption: (p) => {
+      const r = reviews.find((x) => x.photoId === p.id);
+      return r ? `${who(r)} · ${closeness(r.similarity, limit())}` : '';
+    },
+  });
+
+  const decide = async (r, decision, button, other, li) => {
+    other.disabled = true;
+    let done;
+    try {
+      done = await busy(button, decision === 'accept' ? 'Adding…' : 'Dismissing…', () =>
+        post(`/v1/face-reviews/${encodeURIComponent(r.id)}`, { decision }));
+    } catch (err) {
+      toast(err.message, 'bad');
+      other.disabled = false;
+      button.focus();
+      return;
+    }
+    const name = who(r);
+    let msg;
+    if (done.status === 'accepted') {
+      const t = await get(`${ctx.base}/tags`).catch(() => null);
+      if (t) tags = t.items;
+      const tagged = tags.some((x) => x.photoId === r.photoId && x.userId === r.userId && x.status === 'confirmed');
+      msg = decision !== 'accept' ? `Someone had already accepted this photo for ${name}.`
+        : tagged ? `Added to ${name}’s photos.` : `${name} had removed this photo themselves, so it stays out of their gallery.`;
+      ctx.refreshStats();
+    } else {
+      msg = decision !== 'dismiss' ? `Someone had already dismissed this photo for ${name}.` : `Dismissed. This photo won’t be suggested for ${name} again.`;
+    }
+    // Take the photo out of the list and move focus to the next one
+    // waiting, or to the confirmed matches when none is left.
+    const items = [...reviewSlot.querySelectorAll('li.review')];
+    const at = items.indexOf(li);
+    const next = items[at + 1] || items[at - 1];
+    reviews = reviews.filter((x) => x.id !== r.id);
+    ctx.setReviewCount?.(reviews.length);
+    renderMatches();
+    toast(msg, 'ok');
+    if (reviews.length) {
+      li.remove();
+      reviewSlot.querySelector('#review-h .badge').textContent = String(reviews.length);
+      next?.querySelector(`button[data-decision="${decision}"]`)?.focus();
+    } else {
+      renderReviews();
+      (matchSlot.querySelector('#matches-h') || panel).focus();
+    }
+  };
+
+  const renderMatches = () => {
     const confirmed = tags.filter((t) => t.status === 'confirmed');
     const removed = tags.filter((t) => t.status !== 'confirmed');
+    const head = h('div.section-head', h('h2#matches-h', { tabindex: '-1' }, 'Confirmed matches'));
     if (!tags.length) {
-      replace(panel, empty('No matches yet', 'Matches appear once attendees take their selfie and photos are processed.'));
+      replace(matchSlot, reviews.length
+        ? h('section.section', { 'aria-labelledby': 'matches-h' }, head, h('p.muted', 'None yet. Photos you accept above appear here.'))
+        : empty('No matches yet', 'Matches appear once attendees take their selfie and photos are processed.'));
       return;
     }
     const people = new Map();
@@ -202,20 +325,22 @@ export function tagsTab(panel, ctx) {
         t.status = 'removed';
         t.removedBy = 'operator';
         toast('Match removed.', 'ok');
-        render(tags, byID);
+        renderMatches();
+        matchSlot.querySelector('#matches-h')?.focus();
         ctx.refreshStats();
       }));
-      return h('li.dl-item', { dataset: { tagId: t.id } },
+      return h('li.dl-item', { dataset: { tagId: t.id, photoId: t.photoId, userId: t.userId } },
         p ? thumb(p, p.filename || 'Photo', '(min-width: 900px) 17vw, 50vw') : h('div.ph', 'Photo removed'),
         h('div.row', { style: { padding: '.5rem', justifyContent: 'space-between' } }, h('span.small.muted', p?.filename || ''), b));
     };
-    replace(panel,
+    replace(matchSlot, h('section', { 'aria-labelledby': 'matches-h', class: reviews.length ? 'section' : '' },
+      head,
       h('p.muted', `${plural(confirmed.length, 'match', 'matches')} for ${plural(people.size, 'attendee')}. Remove a wrong one and the attendee no longer sees that photo.`),
       [...people.values()].map((u) => h('section.section', { style: { marginTop: '1rem' } },
         h('div.section-head', h('h3', u.name || u.email, u.name ? h('span.small.muted', { style: { fontWeight: 400 } }, ` · ${u.email}`) : null), h('span.muted', plural(u.tags.length, 'photo'))),
         h('ul.dl-list.tags', u.tags.map(item)))),
       removed.length ? h('details.section', h('summary', plural(removed.length, 'removed match', 'removed matches')),
-        h('ul.small', removed.map((t) => h('li', `${t.userName || t.userEmail}: ${byID.get(t.photoId)?.filename || 'a photo'} (removed by ${t.removedBy === 'attendee' ? 'the attendee' : 'an operator'}, ${when(t.createdAt)})`)))) : null);
+        h('ul.small', removed.map((t) => h('li', `${t.userName || t.userEmail}: ${byID.get(t.photoId)?.filename || 'a photo'} (removed by ${t.removedBy === 'attendee' ? 'the attendee' : 'an operator'}, ${when(t.createdAt)})`)))) : null));
   };
   load();
 }

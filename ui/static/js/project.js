@@ -6,7 +6,7 @@ import { h, replace, view, loading, errorBox, empty, day, money, plural, pathID,
 import { uploader } from './uploader.js';
 import { openViewer } from './viewer.js';
 import { projectFields, readProject } from './projectform.js';
-import { peopleTab, tagsTab } from './project-people.js';
+import { peopleTab, tagsTab, threshold, DEFAULT_THRESHOLD } from './project-people.js';
 import { packagesTab, ordersTab } from './project-sales.js';
 
 const projectID = pathID('projects');
@@ -25,7 +25,7 @@ let root;
 let project;
 let sharedUploader = null;
 let afterUpload = () => {};
-const ctx = { base, project: null, refreshStats: () => {}, photos: new Map() };
+const ctx = { base, project: null, refreshStats: () => {}, setReviewCount: () => {}, photos: new Map() };
 
 export default function projectPage() {
   root = view();
@@ -91,6 +91,16 @@ function render() {
   tablist.append(...buttons);
   panel.id = 'tab-panel';
 
+  // Borderline face matches waiting for a decision are counted on the
+  // Matches tab.
+  const reviewCount = h('span.count', { hidden: true });
+  buttons.find((b) => b.id === 'tab-tags').append(reviewCount);
+  ctx.setReviewCount = (n) => {
+    reviewCount.hidden = !n;
+    replace(reviewCount, String(n), h('span.sr-only', ' to review'));
+  };
+  get(`${base}/face-reviews`).then((r) => ctx.setReviewCount(r.items.length), () => {});
+
   let cleanup = null;
   const show = () => {
     const id = TABS.some((t) => t[0] === location.hash.slice(1)) ? location.hash.slice(1) : 'photos';
@@ -115,6 +125,17 @@ function render() {
     statsSlot, tablist, panel);
   paintHead();
   show();
+}
+
+/** facesText counts the faces found in a photo, in words. */
+function facesText(p) {
+  return p.faceCount ? plural(p.faceCount, 'face') : 'No faces';
+}
+
+/** facesNote is the face count of an indexed photo, for its caption. */
+function facesNote(p) {
+  if (!p.facesIndexed) return null;
+  return h('span.faces', { title: 'Faces found by face matching' }, facesText(p));
 }
 
 function stat(value, label, kind = '') {
@@ -144,7 +165,7 @@ function photosTab(panel) {
       return h('li.tile', { dataset: { photoId: p.id, status: p.status } },
         thumb(p, name),
         h('button.open', { type: 'button', 'aria-label': `Open ${name}`, onclick: () => openAt(p.id) }),
-        h('span.cap', name));
+        h('span.cap', h('span.name', name), facesNote(p)));
     }
     if (p.status === 'failed') {
       return h('li.tile', { dataset: { photoId: p.id, status: p.status } },
@@ -159,7 +180,15 @@ function photosTab(panel) {
     const els = photos.map((p, i) => {
       keep.add(p.id);
       const known = tiles.get(p.id);
-      if (known && known.status === p.status) return known.el;
+      if (known && known.status === p.status) {
+        // Faces are counted after processing: update the caption in place.
+        const note = known.el.querySelector('.faces');
+        if (p.facesIndexed && note?.textContent !== facesText(p)) {
+          if (note) note.remove();
+          known.el.querySelector('.cap')?.append(facesNote(p));
+        }
+        return known.el;
+      }
       const el = tile(p, i);
       tiles.set(p.id, { status: p.status, el });
       return el;
@@ -204,11 +233,22 @@ function photosTab(panel) {
     return photos;
   }
 
+  // With the built-in face engine (some photos already indexed), ready
+  // photos whose faces are not counted yet; a count that stops moving for
+  // a minute is left for the next visit.
+  let indexed = -1;
+  let indexedAt = 0;
+  const indexing = () => {
+    const n = photos.filter((p) => p.facesIndexed).length;
+    if (n !== indexed) { indexed = n; indexedAt = Date.now(); }
+    return n > 0 && photos.some((p) => p.status === 'ready' && !p.facesIndexed) && Date.now() - indexedAt < 60000;
+  };
+
   function startPolling() {
     if (poll) return;
     poll = poller(async () => {
       await Promise.all([refresh(), ctx.refreshStats()]);
-      const busyNow = photos.some((p) => p.status === 'processing' || p.status === 'uploading') || up.dataset.state === 'busy';
+      const busyNow = photos.some((p) => p.status === 'processing' || p.status === 'uploading') || indexing() || up.dataset.state === 'busy';
       if (!busyNow) { poll = null; announce('All photos are processed.'); }
       return !busyNow;
     }, { every: 1500, max: 6000 });
@@ -249,7 +289,7 @@ function photosTab(panel) {
   refresh()
     .then(() => {
       panel.querySelector('#photos-loading')?.remove();
-      if (photos.some((p) => p.status === 'processing')) startPolling();
+      if (photos.some((p) => p.status === 'processing') || indexing()) startPolling();
     })
     .catch((err) => { panel.querySelector('#photos-loading')?.replaceWith(errorBox(err, () => location.reload())); });
   return () => {
@@ -297,5 +337,65 @@ function settingsTab(panel) {
       toast(err.message, 'bad');
     }
   });
-  replace(panel, h('div.split', form, delForm));
+  replace(panel, h('div.split', form, h('div', faceForm(), delForm)));
+}
+
+// Face matching: how similar a face must be to an attendee's selfie for
+// the photo to be theirs.
+function faceForm() {
+  const fmt = (v) => Number(v).toFixed(2);
+  const input = h('input#p-threshold', { name: 'faceThreshold', type: 'number', min: '0.30', max: '0.95', step: '0.01', inputmode: 'decimal', value: fmt(threshold(project)) });
+  // The slider is a pointer shortcut for the number, which keyboards and
+  // screen readers use.
+  const slider = h('input.slider', { type: 'range', min: '0.30', max: '0.95', step: '0.01', value: fmt(threshold(project)), tabindex: '-1', 'aria-hidden': 'true' });
+  slider.addEventListener('input', () => { input.value = slider.value; });
+  input.addEventListener('input', () => { if (input.value !== '' && !isNaN(input.value)) slider.value = input.value; });
+  const status = h('p.small.threshold-now');
+  const save = h('button.btn.primary', { type: 'submit' }, 'Save');
+  const reset = h('button.btn', { type: 'button' }, 'Reset to default');
+  const paint = () => {
+    const custom = project.faceThreshold != null;
+    replace(status, custom ? `Now ${fmt(project.faceThreshold)} for this event.` : `Now the default, ${fmt(DEFAULT_THRESHOLD)}.`);
+    reset.disabled = !custom;
+  };
+  const hintID = 'p-threshold-hint';
+  input.setAttribute('aria-describedby', hintID);
+  const form = h('form.card.form#face-form', { novalidate: true, 'aria-labelledby': 'face-h' },
+    h('h2#face-h', 'Face matching'),
+    h('p.muted', 'How alike a face in a photo and an attendee’s selfie must be before the photo is theirs. Near misses wait in Matches for you to decide.'),
+    h('div.field',
+      h('label', { for: 'p-threshold' }, 'Match threshold'),
+      h('div.threshold', input, slider),
+      h('p.hint', { id: hintID }, `${fmt(DEFAULT_THRESHOLD)} default — higher means fewer matches and fewer mistakes. From 0.30 to 0.95.`)),
+    status,
+    h('p.form-error', { role: 'alert', hidden: true, tabindex: '-1' }),
+    h('div.row', save, reset));
+
+  const send = async (button, text, value, done) => {
+    clearErrors(form);
+    try {
+      const p = await busy(button, text, () => patch(base, { faceThreshold: value }));
+      Object.assign(project, p);
+      input.value = slider.value = fmt(threshold(project));
+      paint();
+      toast(done(), 'ok');
+    } catch (err) {
+      showFieldErrors(form, err);
+    }
+  };
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const v = input.value.trim() === '' ? NaN : Number(input.value);
+    if (!Number.isFinite(v)) {
+      showFieldErrors(form, { fields: { faceThreshold: 'Enter a number like 0.58, or reset to the default.' } });
+      return;
+    }
+    send(save, 'Saving…', v, () => `Face matching now needs ${fmt(project.faceThreshold ?? DEFAULT_THRESHOLD)} similarity. New photos and selfies use it.`);
+  });
+  reset.addEventListener('click', async () => {
+    await send(reset, 'Resetting…', 0, () => `Back to the default, ${fmt(DEFAULT_THRESHOLD)}.`);
+    if (reset.disabled) input.focus();
+  });
+  paint();
+  return form;
 }

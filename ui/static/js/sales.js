@@ -26,7 +26,7 @@ export function orderStatus(o) {
   switch (o.status) {
     case 'paid': return { label: 'Paid', kind: 'ok' };
     case 'failed': return { label: 'Payment failed', kind: 'bad' };
-    case 'pending': return { label: o.payment === 'offline' ? 'Awaiting payment' : 'Processing payment', kind: 'warn' };
+    case 'pending': return { label: o.payment === 'offline' || o.clientSecret ? 'Awaiting payment' : 'Processing payment', kind: 'warn' };
     default: return { label: o.status, kind: '' };
   }
 }
