@@ -53,11 +53,13 @@ vet:
 	$(GO) vet ./...
 
 # The whole suite under the race detector, then the face engine's
-# end-to-end tests, which the race detector makes too slow, on the
-# portable build (CGO_ENABLED=0) they ship in.
+# end-to-end tests, which the race detector makes too slow, as they ship
+# (CGO_ENABLED=0, with the SIMD kernels where the CPU has them) and on the
+# portable Go kernels alone (-tags purego).
 test: tools models vet
 	PATH="$(GOBIN):$$PATH" CGO_ENABLED=1 $(GO) test -race -count=1 -timeout 20m ./...
 	$(GO) test -count=1 -timeout 10m ./jobs/face/...
+	$(GO) test -count=1 -timeout 10m -tags purego ./jobs/face/
 	PATH="$(GOBIN):$$PATH" $(GO) test -count=1 -timeout 10m -run Builtin ./app/
 
 # Benchmarks: the Go packages' benchmarks, then the image pipeline side by

@@ -196,8 +196,15 @@ func depthwiseConv(x, f *tensor, w window) *tensor {
 	ow, left := w.outSize(wd, w.kw, w.sw, 1)
 	out := newTensor(1, oh, ow, c)
 	parallel(oh, 4, 1, func(lo, hi int) {
+		offs := make([]int, w.kh*w.kw)
 		for oy := lo; oy < hi; oy++ {
+			// SIMD kernels, where present, take the pixels away from
+			// the left and right edges.
+			sx0, sx1 := depthwiseRowSIMD(x, f, out, w, oy, top, left, offs)
 			for ox := range ow {
+				if ox >= sx0 && ox < sx1 {
+					continue
+				}
 				o := out.data[(oy*ow+ox)*c:][:c]
 				for ky := range w.kh {
 					iy := oy*w.sh - top + ky

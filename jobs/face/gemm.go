@@ -14,8 +14,13 @@ const (
 
 // gemm computes c = a·b for row-major a (m×k), b (k×n) and c (m×n),
 // overwriting c. Rows of c are split across up to GOMAXPROCS goroutines.
+// SIMD kernels run where the CPU has them (gemmSIMD), the portable Go
+// kernels below elsewhere.
 func gemm(m, n, k int, a, b, c []float32) {
 	a, b, c = a[:m*k], b[:k*n], c[:m*n]
+	if gemmSIMD(m, n, k, a, b, c) {
+		return
+	}
 	parallel(m, 16, 4, func(lo, hi int) { gemmRows(lo, hi, n, k, a, b, c) })
 }
 

@@ -1,0 +1,184 @@
+//go:build amd64 && !purego
+
+package face
+
+import (
+	"sync"
+
+	"golang.org/x/sys/cpu"
+)
+
+// useSIMD selects the AVX2+FMA kernels; without both features the
+// portable Go kernels run instead.
+var useSIMD = cpu.X86.HasAVX2 && cpu.X86.HasFMA
+
+// gemmKernel6x16 adds a 6×kc block of a (rows lda floats apart) times a
+// packed kc×16 panel of b to a 6×16 block of c (rows ldc floats apart).
+//
+//go:noescape
+func gemmKernel6x16(kc int, a *float32, lda int, b *float32, c *float32, ldc int)
+
+// gemmKernel6x8 is gemmKernel6x16 for a packed kc×8 panel.
+//
+//go:noescape
+func gemmKernel6x8(kc int, a *float32, lda int, b *float32, c *float32, ldc int)
+
+// gemmMR is the number of rows of c the SIMD kernels compute at once.
+const gemmMR = 6
+
+// packPool recycles the packed copies of b.
+var packPool sync.Pool
+
+// gemmSIMD is gemm on the AVX2+FMA kernels; it reports false when they
+// are unavailable or the product is too small to repay packing b.
+func gemmSIMD(m, n, k int, a, b, c []float32) bool {
+	if !useSIMD || m < 2*gemmMR || n == 0 || k == 0 {
+		return false
+	}
+	size := k * roundUp(n, 8)
+	var bp []float32
+	if p, ok := packPool.Get().(*[]float32); ok && cap(*p) >= size {
+		bp = (*p)[:size]
+	} else {
+		bp = make([]float32, size)
+	}
+	packB(n, k, b, bp)
+	parallel(m, 16, 4, func(lo, hi int) { gemmRowsSIMD(lo, hi, n, k, a, bp, c) })
+	packPool.Put(&bp)
+	return true
+}
+
+func roundUp(x, to int) int { return (x + to - 1) / to * to }
+
+// panelWidth is the width of the packed b panel that starts at column j:
+// 16 while 16 columns remain, then 8 (the last one zero-padded).
+func panelWidth(n, j int) int {
+	if n-j >= 16 {
+		return 16
+	}
+	return 8
+}
+
+// packB copies b (k×n, row-major) into column panels: the panel starting
+// at column j holds k rows of panelWidth(n, j) floats at bp[j*k:].
+func packB(n, k int, b, bp []float32) {
+	parallel(k, 64, 1, func(lo, hi int) {
+		for j := 0; j < n; {
+			w := panelWidth(n, j)
+			cols := min(w, n-j)
+			panel := bp[j*k : j*k+k*w]
+			for p := lo; p < hi; p++ {
+				dst := panel[p*w : p*w+w]
+				copy(dst, b[p*n+j:p*n+j+cols])
+				clear(dst[cols:])
+			}
+			j += w
+		}
+	})
+}
+
+// gemmRowsSIMD computes rows [lo,hi) of c from a and the packed b. A tile
+// of b (gemmTileK×gemmTileN) stays in L2 while 6-row blocks of a pass
+// over it; blocks at the bottom and right edges go through a scratch tile.
+func gemmRowsSIMD(lo, hi, n, k int, a, bp, c []float32) {
+	clear(c[lo*n : hi*n])
+	var edgeA [gemmMR * gemmTileK]float32
+	var edgeC [gemmMR * 16]float32
+	for j0 := 0; j0 < n; j0 += gemmTileN {
+		j1 := min(j0+gemmTileN, n)
+		for p0 := 0; p0 < k; p0 += gemmTileK {
+			kc := min(gemmTileK, k-p0)
+			for i := lo; i < hi; i += gemmMR {
+				rows := min(gemmMR, hi-i)
+				var ap *float32
+				lda := k
+				if rows == gemmMR {
+					ap = &a[i*k+p0 : (i+gemmMR-1)*k+p0+kc][0]
+				} else {
+					lda = kc
+					for r := range gemmMR {
+						dst := edgeA[r*kc : r*kc+kc]
+						if r < rows {
+							copy(dst, a[(i+r)*k+p0:(i+r)*k+p0+kc])
+						} else {
+							clear(dst)
+						}
+					}
+					ap = &edgeA[0]
+				}
+				for j := j0; j < j1; {
+					w := panelWidth(n, j)
+					cols := min(w, n-j)
+					panel := bp[j*k+p0*w : j*k+(p0+kc)*w]
+					if rows == gemmMR && cols == w {
+						cb := c[i*n+j : (i+gemmMR-1)*n+j+w]
+						gemmKernelW(w, kc, ap, lda, &panel[0], &cb[0], n)
+					} else {
+						clear(edgeC[:gemmMR*w])
+						gemmKernelW(w, kc, ap, lda, &panel[0], &edgeC[0], w)
+						for r := range rows {
+							dst := c[(i+r)*n+j : (i+r)*n+j+cols]
+							for x, v := range edgeC[r*w : r*w+cols] {
+								dst[x] += v
+							}
+						}
+					}
+					j += w
+				}
+			}
+		}
+	}
+}
+
+func gemmKernelW(w, kc int, a *float32, lda int, b *float32, c *float32, ldc int) {
+	if w == 16 {
+		gemmKernel6x16(kc, a, lda, b, c, ldc)
+	} else {
+		gemmKernel6x8(kc, a, lda, b, c, ldc)
+	}
+}
+
+// depthwiseKernel computes npix output pixels of a depthwise convolution
+// whose taps all fall inside the input; see gemm_amd64.s.
+//
+//go:noescape
+func depthwiseKernel(o *float32, x *float32, w *float32, offs *int, ntaps int, c int, npix int, xstep int)
+
+// depthwiseRowSIMD computes the pixels of output row oy whose kw taps
+// along x all fall inside the input, and returns their range [ox0,ox1);
+// the caller computes the others. offs is scratch of at least kh·kw.
+func depthwiseRowSIMD(x, f, out *tensor, w window, oy, top, left int, offs []int) (ox0, ox1 int) {
+	h, wd, c := x.shape[1], x.shape[2], x.shape[3]
+	ow := out.shape[2]
+	if !useSIMD || c%8 != 0 || c == 0 {
+		return 0, 0
+	}
+	// Taps rows [ky0,ky1) are inside the input.
+	iy := oy*w.sh - top
+	ky0, ky1 := max(0, -iy), min(w.kh, h-iy)
+	// Pixels [ox0,ox1) have every kx inside: ox·sw−left ≥ 0 and
+	// ox·sw−left+kw−1 ≤ wd−1.
+	ox0 = (left + w.sw - 1) / w.sw
+	if wd-w.kw+left < 0 {
+		return 0, 0
+	}
+	ox1 = min(ow, (wd-w.kw+left)/w.sw+1)
+	if ky0 >= ky1 || ox0 >= ox1 {
+		return 0, 0
+	}
+	ntaps := (ky1 - ky0) * w.kw
+	offs = offs[:ntaps]
+	for ky := ky0; ky < ky1; ky++ {
+		for kx := range w.kw {
+			offs[(ky-ky0)*w.kw+kx] = 4 * ((ky-ky0)*wd + kx) * c
+		}
+	}
+	npix, xstep := ox1-ox0, w.sw*c
+	start := ((iy+ky0)*wd + ox0*w.sw - left) * c
+	last := start + (npix-1)*xstep + ((ky1-ky0-1)*wd+w.kw-1)*c + c // one past the last float read
+	src := x.data[start:last]
+	wt := f.data[ky0*w.kw*c : ky1*w.kw*c]
+	o := out.data[(oy*ow+ox0)*c : (oy*ow+ox1)*c]
+	depthwiseKernel(&o[0], &src[0], &wt[0], &offs[0], ntaps, c, npix, xstep)
+	return ox0, ox1
+}

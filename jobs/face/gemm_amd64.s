@@ -1,0 +1,250 @@
+//go:build amd64 && !purego
+
+#include "textflag.h"
+
+// func gemmKernel6x16(kc int, a *float32, lda int, b *float32, c *float32, ldc int)
+//
+// c[r][j] += Σp a[r*lda+p] · b[p*16+j] for r < 6, j < 16, p < kc.
+// Y4–Y15 hold the 6×16 block; Y0–Y1 a row of the b panel; Y2–Y3 the
+// broadcast a values.
+TEXT ·gemmKernel6x16(SB), NOSPLIT, $0-48
+	MOVQ kc+0(FP), CX
+	MOVQ a+8(FP), SI
+	MOVQ lda+16(FP), R8
+	MOVQ b+24(FP), DX
+	MOVQ c+32(FP), DI
+	MOVQ ldc+40(FP), R9
+	SHLQ $2, R8
+	SHLQ $2, R9
+	LEAQ (SI)(R8*2), R10
+	ADDQ R8, R10 // row 3
+
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	VXORPS Y11, Y11, Y11
+	VXORPS Y12, Y12, Y12
+	VXORPS Y13, Y13, Y13
+	VXORPS Y14, Y14, Y14
+	VXORPS Y15, Y15, Y15
+
+	TESTQ CX, CX
+	JLE   store16
+
+loop16:
+	VMOVUPS      (DX), Y0
+	VMOVUPS      32(DX), Y1
+	VBROADCASTSS (SI), Y2
+	VBROADCASTSS (SI)(R8*1), Y3
+	VFMADD231PS  Y0, Y2, Y4
+	VFMADD231PS  Y1, Y2, Y5
+	VFMADD231PS  Y0, Y3, Y6
+	VFMADD231PS  Y1, Y3, Y7
+	VBROADCASTSS (SI)(R8*2), Y2
+	VBROADCASTSS (R10), Y3
+	VFMADD231PS  Y0, Y2, Y8
+	VFMADD231PS  Y1, Y2, Y9
+	VFMADD231PS  Y0, Y3, Y10
+	VFMADD231PS  Y1, Y3, Y11
+	VBROADCASTSS (R10)(R8*1), Y2
+	VBROADCASTSS (R10)(R8*2), Y3
+	VFMADD231PS  Y0, Y2, Y12
+	VFMADD231PS  Y1, Y2, Y13
+	VFMADD231PS  Y0, Y3, Y14
+	VFMADD231PS  Y1, Y3, Y15
+	ADDQ         $4, SI
+	ADDQ         $4, R10
+	ADDQ         $64, DX
+	DECQ         CX
+	JNZ          loop16
+
+store16:
+	VADDPS  (DI), Y4, Y4
+	VADDPS  32(DI), Y5, Y5
+	VMOVUPS Y4, (DI)
+	VMOVUPS Y5, 32(DI)
+	ADDQ    R9, DI
+	VADDPS  (DI), Y6, Y6
+	VADDPS  32(DI), Y7, Y7
+	VMOVUPS Y6, (DI)
+	VMOVUPS Y7, 32(DI)
+	ADDQ    R9, DI
+	VADDPS  (DI), Y8, Y8
+	VADDPS  32(DI), Y9, Y9
+	VMOVUPS Y8, (DI)
+	VMOVUPS Y9, 32(DI)
+	ADDQ    R9, DI
+	VADDPS  (DI), Y10, Y10
+	VADDPS  32(DI), Y11, Y11
+	VMOVUPS Y10, (DI)
+	VMOVUPS Y11, 32(DI)
+	ADDQ    R9, DI
+	VADDPS  (DI), Y12, Y12
+	VADDPS  32(DI), Y13, Y13
+	VMOVUPS Y12, (DI)
+	VMOVUPS Y13, 32(DI)
+	ADDQ    R9, DI
+	VADDPS  (DI), Y14, Y14
+	VADDPS  32(DI), Y15, Y15
+	VMOVUPS Y14, (DI)
+	VMOVUPS Y15, 32(DI)
+	VZEROUPPER
+	RET
+
+// func gemmKernel6x8(kc int, a *float32, lda int, b *float32, c *float32, ldc int)
+//
+// c[r][j] += Σp a[r*lda+p] · b[p*8+j] for r < 6, j < 8, p < kc.
+TEXT ·gemmKernel6x8(SB), NOSPLIT, $0-48
+	MOVQ kc+0(FP), CX
+	MOVQ a+8(FP), SI
+	MOVQ lda+16(FP), R8
+	MOVQ b+24(FP), DX
+	MOVQ c+32(FP), DI
+	MOVQ ldc+40(FP), R9
+	SHLQ $2, R8
+	SHLQ $2, R9
+	LEAQ (SI)(R8*2), R10
+	ADDQ R8, R10 // row 3
+
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+
+	TESTQ CX, CX
+	JLE   store8
+
+loop8:
+	VMOVUPS      (DX), Y0
+	VBROADCASTSS (SI), Y1
+	VBROADCASTSS (SI)(R8*1), Y2
+	VBROADCASTSS (SI)(R8*2), Y3
+	VFMADD231PS  Y0, Y1, Y4
+	VFMADD231PS  Y0, Y2, Y5
+	VFMADD231PS  Y0, Y3, Y6
+	VBROADCASTSS (R10), Y1
+	VBROADCASTSS (R10)(R8*1), Y2
+	VBROADCASTSS (R10)(R8*2), Y3
+	VFMADD231PS  Y0, Y1, Y7
+	VFMADD231PS  Y0, Y2, Y8
+	VFMADD231PS  Y0, Y3, Y9
+	ADDQ         $4, SI
+	ADDQ         $4, R10
+	ADDQ         $32, DX
+	DECQ         CX
+	JNZ          loop8
+
+store8:
+	VADDPS  (DI), Y4, Y4
+	VMOVUPS Y4, (DI)
+	ADDQ    R9, DI
+	VADDPS  (DI), Y5, Y5
+	VMOVUPS Y5, (DI)
+	ADDQ    R9, DI
+	VADDPS  (DI), Y6, Y6
+	VMOVUPS Y6, (DI)
+	ADDQ    R9, DI
+	VADDPS  (DI), Y7, Y7
+	VMOVUPS Y7, (DI)
+	ADDQ    R9, DI
+	VADDPS  (DI), Y8, Y8
+	VMOVUPS Y8, (DI)
+	ADDQ    R9, DI
+	VADDPS  (DI), Y9, Y9
+	VMOVUPS Y9, (DI)
+	VZEROUPPER
+	RET
+
+// func depthwiseKernel(o *float32, x *float32, w *float32, offs *int, ntaps int, c int, npix int, xstep int)
+//
+// For npix output pixels (c channels each, contiguous at o) sums ntaps
+// taps: o[j] = Σt x[offs[t]/4 + j] · w[t*c + j], the x of pixel p starting
+// xstep floats after that of pixel p-1. c is a multiple of 8, ntaps ≥ 1,
+// offs are in bytes.
+TEXT ·depthwiseKernel(SB), NOSPLIT, $0-64
+	MOVQ o+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ w+16(FP), DX
+	MOVQ c+40(FP), CX
+	MOVQ npix+48(FP), R10
+	MOVQ xstep+56(FP), R11
+	SHLQ $2, CX
+	SHLQ $2, R11
+	TESTQ R10, R10
+	JLE   dwdone
+
+dwpix:
+	XORQ BX, BX
+
+dwblk4:
+	LEAQ   128(BX), R12
+	CMPQ   R12, CX
+	JGT    dwblk1
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	LEAQ   (SI)(BX*1), R14
+	LEAQ   (DX)(BX*1), R15
+	MOVQ   offs+24(FP), R13
+	MOVQ   ntaps+32(FP), AX
+
+dwtap4:
+	MOVQ        (R13), R12
+	VMOVUPS     (R15), Y4
+	VMOVUPS     32(R15), Y5
+	VMOVUPS     64(R15), Y6
+	VMOVUPS     96(R15), Y7
+	VFMADD231PS (R14)(R12*1), Y4, Y0
+	VFMADD231PS 32(R14)(R12*1), Y5, Y1
+	VFMADD231PS 64(R14)(R12*1), Y6, Y2
+	VFMADD231PS 96(R14)(R12*1), Y7, Y3
+	ADDQ        $8, R13
+	ADDQ        CX, R15
+	DECQ        AX
+	JNZ         dwtap4
+
+	VMOVUPS Y0, (DI)(BX*1)
+	VMOVUPS Y1, 32(DI)(BX*1)
+	VMOVUPS Y2, 64(DI)(BX*1)
+	VMOVUPS Y3, 96(DI)(BX*1)
+	ADDQ    $128, BX
+	JMP     dwblk4
+
+dwblk1:
+	CMPQ   BX, CX
+	JGE    dwnext
+	VXORPS Y0, Y0, Y0
+	LEAQ   (SI)(BX*1), R14
+	LEAQ   (DX)(BX*1), R15
+	MOVQ   offs+24(FP), R13
+	MOVQ   ntaps+32(FP), AX
+
+dwtap1:
+	MOVQ        (R13), R12
+	VMOVUPS     (R15), Y4
+	VFMADD231PS (R14)(R12*1), Y4, Y0
+	ADDQ        $8, R13
+	ADDQ        CX, R15
+	DECQ        AX
+	JNZ         dwtap1
+
+	VMOVUPS Y0, (DI)(BX*1)
+	ADDQ    $32, BX
+	JMP     dwblk1
+
+dwnext:
+	ADDQ CX, DI
+	ADDQ R11, SI
+	DECQ R10
+	JNZ  dwpix
+
+dwdone:
+	VZEROUPPER
+	RET
