@@ -118,25 +118,32 @@ func (s *Server) completePhoto(c echo.Context) error {
 
 // photoView is a photo as the API shows it.
 type photoView struct {
-	ID        string            `json:"id"`
-	Status    string            `json:"status"`
-	Error     string            `json:"error,omitempty"`
-	Filename  string            `json:"filename,omitempty"`
-	Width     int               `json:"width"`
-	Height    int               `json:"height"`
-	TakenAt   *time.Time        `json:"takenAt,omitempty"`
-	URLs      map[string]string `json:"urls"`
-	ExpiresAt *time.Time        `json:"expiresAt,omitempty"`
-	Purchased *bool             `json:"purchased,omitempty"`
+	ID        string     `json:"id"`
+	Status    string     `json:"status"`
+	Error     string     `json:"error,omitempty"`
+	Filename  string     `json:"filename,omitempty"`
+	Width     int        `json:"width"`
+	Height    int        `json:"height"`
+	TakenAt   *time.Time `json:"takenAt,omitempty"`
+	URLs      photoURLs  `json:"urls"`
+	ExpiresAt *time.Time `json:"expiresAt,omitempty"`
+	Purchased *bool      `json:"purchased,omitempty"`
 	// For operators, with the built-in face engine: whether the photo's
 	// faces are indexed, and how many it has.
 	FacesIndexed *bool `json:"facesIndexed,omitempty"`
 	FaceCount    *int  `json:"faceCount,omitempty"`
 }
 
+// photoURLs are a ready photo's presigned derivatives (none before).
+type photoURLs struct {
+	Thumb400    string `json:"thumb400,omitempty"`
+	Thumb800    string `json:"thumb800,omitempty"`
+	Watermarked string `json:"watermarked,omitempty"`
+}
+
 // view presigns the derivatives of a ready photo.
 func (s *Server) view(ctx context.Context, ph store.Photo, withFilename bool) (photoView, error) {
-	v := photoView{ID: ph.ID, Status: ph.Status, Error: ph.Error, Width: ph.Width, Height: ph.Height, TakenAt: ph.TakenAt, URLs: map[string]string{}}
+	v := photoView{ID: ph.ID, Status: ph.Status, Error: ph.Error, Width: ph.Width, Height: ph.Height, TakenAt: ph.TakenAt}
 	if withFilename {
 		v.Filename = ph.Filename
 		if ph.FacesIndexed {
@@ -146,12 +153,15 @@ func (s *Server) view(ctx context.Context, ph store.Photo, withFilename bool) (p
 	if ph.Status != store.PhotoReady {
 		return v, nil
 	}
-	for field, name := range map[string]string{"thumb400": "thumb-400.jpg", "thumb800": "thumb-800.jpg", "watermarked": "watermarked.jpg"} {
-		u, exp, err := s.blobs.PresignGet(ctx, store.PhotoKey(ph.ProjectID, ph.ID, name), s.cfg.DownloadTTL, blob.GetOptions{})
+	for _, d := range []struct {
+		url  *string
+		name string
+	}{{&v.URLs.Thumb400, "thumb-400.jpg"}, {&v.URLs.Thumb800, "thumb-800.jpg"}, {&v.URLs.Watermarked, "watermarked.jpg"}} {
+		u, exp, err := s.blobs.PresignGet(ctx, store.PhotoKey(ph.ProjectID, ph.ID, d.name), s.cfg.DownloadTTL, blob.GetOptions{})
 		if err != nil {
 			return v, err
 		}
-		v.URLs[field] = u
+		*d.url = u
 		v.ExpiresAt = &exp
 	}
 	return v, nil

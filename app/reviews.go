@@ -17,7 +17,7 @@ const reviewDigestDelay = 2 * time.Minute
 // which photo, and how close.
 type reviewView struct {
 	store.FaceReview
-	URLs map[string]string `json:"urls"`
+	URLs photoURLs `json:"urls"`
 }
 
 // listFaceReviews lists the project's borderline matches waiting for an
