@@ -167,6 +167,11 @@ func (db *DB) recordMatch(ctx context.Context, tx *sql.Tx, m Matching, projectID
 			return 0, 0, err
 		}
 		n, _ := res.RowsAffected()
+		// A review waiting on this match is settled by the threshold now.
+		if _, err := tx.ExecContext(ctx, `update face_reviews set status = 'accepted', updated_at = ?
+			where photo_id = ? and user_id = ? and status = 'open'`, now, photoID, userID); err != nil {
+			return 0, 0, err
+		}
 		return int(n), 0, nil
 	case sim >= m.Threshold-m.Band:
 		res, err := tx.ExecContext(ctx, `insert or ignore into face_reviews (id, project_id, photo_id, user_id, similarity, created_at, updated_at)

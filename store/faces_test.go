@@ -253,6 +253,39 @@ func TestProjectThreshold(t *testing.T) {
 	if w.tagged(ann, w.project)[ph.ID] {
 		t.Fatal("tagged below the project's threshold")
 	}
+
+	// Lowering it matches again: the borderline photo is tagged and its
+	// review settled. (The run after the selfie's approval comes first.)
+	if _, err := w.db.MatchSelfie(w.ctx, ann.ID, w.project.ID, matching, 0); err != nil {
+		t.Fatal(err)
+	}
+	before, err := w.db.QueueDepth(w.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	loose := 0.65
+	w.project.FaceThreshold = &loose
+	if err := w.db.UpdateProject(w.ctx, &w.project); err != nil {
+		t.Fatal(err)
+	}
+	if d, _ := w.db.QueueDepth(w.ctx); d[store.JobClusterFaces] != before[store.JobClusterFaces]+1 {
+		t.Fatalf("cluster_faces queued %d, want %d", d[store.JobClusterFaces], before[store.JobClusterFaces]+1)
+	}
+	if out, err := w.db.MatchSelfie(w.ctx, ann.ID, w.project.ID, matching, 0); err != nil || out.Tagged != 1 {
+		t.Fatalf("match at 0.65: %+v, %v; want the photo tagged", out, err)
+	}
+	if revs, _ := w.db.FaceReviews(w.ctx, w.project.ID); len(revs) != 0 {
+		t.Fatalf("%d reviews still open after the photo was tagged", len(revs))
+	}
+	// Saving other fields schedules nothing.
+	w.project.Name = "Gala 2026"
+	if err := w.db.UpdateProject(w.ctx, &w.project); err != nil {
+		t.Fatal(err)
+	}
+	after, _ := w.db.QueueDepth(w.ctx)
+	if after[store.JobClusterFaces] != before[store.JobClusterFaces]+1 {
+		t.Fatal("a change other than the threshold scheduled face matching")
+	}
 }
 
 func TestDecideFaceReview(t *testing.T) {

@@ -77,10 +77,16 @@ func (db *DB) CreateProject(ctx context.Context, p *Project) error {
 	})
 }
 
-// UpdateProject saves every editable field of p.
+// UpdateProject saves every editable field of p. A new face threshold
+// schedules face matching again for every member with an approved selfie,
+// so matches the new threshold admits appear without new photos.
 func (db *DB) UpdateProject(ctx context.Context, p *Project) error {
 	p.UpdatedAt = db.now()
 	return db.tx(ctx, func(tx *sql.Tx) error {
+		var old sql.NullFloat64
+		if err := tx.QueryRowContext(ctx, `select face_threshold from projects where id = ?`, p.ID).Scan(&old); err != nil {
+			return mapErr(err)
+		}
 		res, err := tx.ExecContext(ctx, `update projects set name = ?, date = ?, location = ?, latitude = ?, longitude = ?, timezone = ?, currency = ?,
 			watermark_text = ?, gallery_visibility = ?, face_threshold = ?, updated_at = ? where id = ?`,
 			p.Name, p.Date, p.Location, p.Latitude, p.Longitude, p.Timezone, p.Currency, p.WatermarkText, p.GalleryVisibility, p.FaceThreshold,
@@ -91,7 +97,30 @@ func (db *DB) UpdateProject(ctx context.Context, p *Project) error {
 		if n, _ := res.RowsAffected(); n == 0 {
 			return ErrNotFound
 		}
-		return nil
+		if old.Valid == (p.FaceThreshold != nil) && (!old.Valid || old.Float64 == *p.FaceThreshold) {
+			return nil
+		}
+		rows, err := tx.QueryContext(ctx, `select distinct m.user_id from project_members m
+			join selfies s on s.user_id = m.user_id and s.status = 'approved' where m.project_id = ?`, p.ID)
+		if err != nil {
+			return err
+		}
+		var users []string
+		for rows.Next() {
+			var u string
+			if err := rows.Scan(&u); err != nil {
+				rows.Close()
+				return err
+			}
+			users = append(users, u)
+		}
+		rows.Close()
+		for _, u := range users {
+			if err := db.scheduleCluster(ctx, tx, u, p.ID, 0); err != nil {
+				return err
+			}
+		}
+		return rows.Err()
 	})
 }
 

@@ -390,7 +390,7 @@ function faceForm() {
       showFieldErrors(form, { fields: { faceThreshold: 'Enter a number like 0.58, or reset to the default.' } });
       return;
     }
-    send(save, 'Saving…', v, () => `Face matching now needs ${fmt(project.faceThreshold ?? DEFAULT_THRESHOLD)} similarity. New photos and selfies use it.`);
+    send(save, 'Saving…', v, () => `Face matching now needs ${fmt(project.faceThreshold ?? DEFAULT_THRESHOLD)} similarity. Matching runs again for everyone with a selfie.`);
   });
   reset.addEventListener('click', async () => {
     await send(reset, 'Resetting…', 0, () => `Back to the default, ${fmt(DEFAULT_THRESHOLD)}.`);
