@@ -41,7 +41,7 @@ func TestFaceReviewsAndThreshold(t *testing.T) {
 	// A borderline face in the first photo, a stranger in the second.
 	m := store.Matching{Threshold: 0.58, Band: 0.08}
 	for i, sim := range []float64{0.54, 0.2} {
-		if _, err := env.DB.IndexPhotoFaces(ctx, photos[i], []store.FaceVector{{Box: [4]float64{1, 1, 50, 50}, Score: 0.9, Embedding: faceVector(1, sim)}}, m, 0); err != nil {
+		if _, err := env.DB.IndexPhotoFaces(ctx, photos[i], []store.FaceVector{{Box: [4]float64{0.4, 0.3, 0.1, 0.15}, Score: 0.9, Embedding: faceVector(1, sim)}}, m, 0); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -50,6 +50,7 @@ func TestFaceReviewsAndThreshold(t *testing.T) {
 		Items []struct {
 			ID, PhotoID, UserEmail string
 			Similarity             float64
+			FaceBox                []float64
 			URLs                   map[string]string
 		}
 	}
@@ -58,7 +59,7 @@ func TestFaceReviewsAndThreshold(t *testing.T) {
 		t.Fatalf("%d reviews, want 1", len(revs.Items))
 	}
 	r := revs.Items[0]
-	if r.PhotoID != photos[0] || r.UserEmail != "guest@example.com" || math.Abs(r.Similarity-0.54) > 1e-3 || r.URLs["thumb400"] == "" {
+	if r.PhotoID != photos[0] || r.UserEmail != "guest@example.com" || math.Abs(r.Similarity-0.54) > 1e-3 || r.URLs["thumb400"] == "" || len(r.FaceBox) != 4 || r.FaceBox[0] != 0.4 {
 		t.Fatalf("review %+v", r)
 	}
 	if got := myPhotos(t, c, prj); len(got) != 0 {

@@ -1,8 +1,10 @@
 package e2e
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"image/jpeg"
 	"math"
 	"os"
 	"path/filepath"
@@ -12,6 +14,7 @@ import (
 
 	"lightbox/app/apptest"
 	"lightbox/e2e/scene"
+	"lightbox/jobs/retina/retinatest"
 	"lightbox/store"
 )
 
@@ -33,7 +36,8 @@ func TestAccountPages(t *testing.T) {
 	// A project whose photo processes meanwhile, for the face review at the
 	// end.
 	prj := op.Project("Garden party")
-	reviewPhoto := op.UploadPhotos(prj, scene.Photo(960, 640, 7, 2, 3))[0]
+	reviewJPEG := scene.Photo(960, 640, 7, 2, 3)
+	reviewPhoto := op.UploadPhotos(prj, reviewJPEG)[0]
 
 	// Pages that need a session send people to log in, and back after.
 	guest.open(env.URL + "/app/selfie")
@@ -158,7 +162,7 @@ func TestAccountPages(t *testing.T) {
 
 	// Borderline face matches wait for the photographer, who says yes to
 	// one and no to the other, then tunes how strict matching is.
-	reviewFaces(t, env, op, ops, prj, reviewPhoto)
+	reviewFaces(t, env, op, ops, prj, reviewPhoto, reviewJPEG)
 }
 
 // faceVector is a unit vector of the built-in face engine's length whose
@@ -174,7 +178,7 @@ func faceVector(n int, sim float64) []float32 {
 // has the built-in engine find, in its photo, a face almost like each;
 // then it decides both in the Matches tab and sets the threshold in
 // Settings.
-func reviewFaces(t *testing.T, env *apptest.Env, op *apptest.Client, ops *tab, prj, photoID string) {
+func reviewFaces(t *testing.T, env *apptest.Env, op *apptest.Client, ops *tab, prj, photoID string, reviewJPEG []byte) {
 	t.Helper()
 	ctx := context.Background()
 	db := env.DB.SQL()
@@ -212,10 +216,24 @@ func reviewFaces(t *testing.T, env *apptest.Env, op *apptest.Client, ops *tab, p
 		}
 		people = append(people, u)
 	}
-	// Ana's face comes close to the threshold, Tom's less so.
+	// Ana's face comes close to the threshold, Tom's less so; the boxes are
+	// where the photo's two people have their faces.
+	img, err := jpeg.Decode(bytes.NewReader(reviewJPEG))
+	if err != nil {
+		t.Fatal(err)
+	}
+	heads := retinatest.FaceBoxes(img)
+	box := func(person int) [4]float64 {
+		r, b := heads[person], img.Bounds()
+		if r.Empty() {
+			t.Fatalf("no face of person %d in the photo", person)
+		}
+		w, h := float64(b.Dx()), float64(b.Dy())
+		return [4]float64{float64(r.Min.X) / w, float64(r.Min.Y) / h, float64(r.Dx()) / w, float64(r.Dy()) / h}
+	}
 	faces := []store.FaceVector{
-		{Box: [4]float64{100, 200, 120, 120}, Score: 0.9, Embedding: faceVector(1, 0.56)},
-		{Box: [4]float64{600, 200, 120, 120}, Score: 0.9, Embedding: faceVector(2, 0.51)},
+		{Box: box(2), Score: 0.9, Embedding: faceVector(1, 0.56)},
+		{Box: box(3), Score: 0.9, Embedding: faceVector(2, 0.51)},
 	}
 	if out, err := env.DB.IndexPhotoFaces(ctx, photoID, faces, store.Matching{Threshold: 0.58, Band: 0.08}, 0); err != nil || out.Reviews != 2 {
 		t.Fatalf("index the photo: %+v %v", out, err)
@@ -232,6 +250,13 @@ func reviewFaces(t *testing.T, env *apptest.Env, op *apptest.Client, ops *tab, p
 	ops.wait("reviews", `document.querySelectorAll("#reviews li.review").length === 2`)
 	ops.wait("closest first", `document.querySelector("#reviews li.review .sim").textContent === "Close match — 56% similar" && document.querySelector("#reviews li.review .who").textContent.startsWith("Ana Martin")`)
 	ops.wait("review thumbnails", `[...document.querySelectorAll("#reviews img")].every(i => i.complete && i.naturalWidth > 0)`)
+	// Each review circles the face it is about, inside its thumbnail.
+	ops.wait("faces circled", `[...document.querySelectorAll("#reviews li.review")].every(li => {
+		const ring = li.querySelector(".face-ring"), shot = li.querySelector(".shot");
+		if (!ring || ring.hidden) return false;
+		const r = ring.getBoundingClientRect(), s = shot.getBoundingClientRect();
+		return r.width > 4 && r.left >= s.left - 1 && r.right <= s.right + 1 && r.top >= s.top - 1 && r.bottom <= s.bottom + 1;
+	})`)
 	ops.shot("face-review", ".tabs")
 	ops.click(`#reviews li.review:first-child button[data-decision="accept"]`)
 	ops.wait("accepted", fmt.Sprintf(`document.querySelectorAll("#reviews li.review").length === 1 && !!document.querySelector('.dl-list.tags li[data-photo-id="%s"][data-user-id="%s"]') && document.querySelector("#tab-tags .count").textContent === "1 to review"`, photoID, people[0].ID))

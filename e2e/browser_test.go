@@ -232,7 +232,8 @@ func (tb *tab) ready() {
 	tb.wait("page ready", `document.readyState === "complete" && !document.querySelector('#view[aria-busy="true"]') && !document.querySelector('#view > .loading')`)
 }
 
-// wait polls a JavaScript condition until it is truthy.
+// wait polls a JavaScript condition until it is truthy. A condition that
+// throws (an element not rendered yet) counts as not yet true.
 func (tb *tab) wait(what, js string) {
 	tb.b.t.Helper()
 	tb.waitFor(what, js, 20*time.Second)
@@ -244,7 +245,8 @@ func (tb *tab) waitFor(what, js string, timeout time.Duration) {
 	for {
 		left := time.Until(deadline)
 		ctx, cancel := context.WithTimeout(tb.ctx, left+5*time.Second)
-		_, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](js, chromedp.WithPollingTimeout(left), chromedp.WithPollingInterval(100*time.Millisecond)))
+		guarded := "(() => { try { return (" + js + "); } catch { return false; } })()"
+		_, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](guarded, chromedp.WithPollingTimeout(left), chromedp.WithPollingInterval(100*time.Millisecond)))
 		cancel()
 		if err == nil {
 			return

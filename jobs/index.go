@@ -113,9 +113,11 @@ func (h *handlers) indexFaces(ctx context.Context, p store.IndexFacesPayload) er
 	if err != nil {
 		return err
 	}
+	width, height := float64(img.Bounds().Dx()), float64(img.Bounds().Dy())
 	vecs := make([]store.FaceVector, len(faces))
 	for i, f := range faces {
-		vecs[i] = store.FaceVector{Box: f.Box, Score: f.Score, Embedding: f.Embedding}
+		box := [4]float64{f.Box[0] / width, f.Box[1] / height, f.Box[2] / width, f.Box[3] / height}
+		vecs[i] = store.FaceVector{Box: box, Score: f.Score, Embedding: f.Embedding}
 	}
 	out, err := h.DB.IndexPhotoFaces(ctx, ph.ID, vecs, h.matching(), h.DigestDelay)
 	if err != nil {

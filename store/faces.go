@@ -32,7 +32,7 @@ type IndexFacesPayload struct {
 
 // FaceVector is one face the built-in engine found in a photo.
 type FaceVector struct {
-	Box       [4]float64 // x, y, width, height in pixels of the indexed image
+	Box       [4]float64 // x, y, width, height, as fractions of the photo's width and height
 	Score     float64    // detector confidence
 	Embedding []float32  // FaceDim values
 }
@@ -92,7 +92,8 @@ func (db *DB) IndexPhotoFaces(ctx context.Context, photoID string, faces []FaceV
 		if _, err := tx.ExecContext(ctx, `delete from photo_faces where photo_id = ?`, photoID); err != nil {
 			return err
 		}
-		for _, f := range faces {
+		ids := make([]int64, len(faces))
+		for i, f := range faces {
 			var id int64
 			if err := tx.QueryRowContext(ctx, `insert into photo_faces (photo_id, project_id, engine, dim, x, y, w, h, score)
 				values (?, ?, ?, ?, ?, ?, ?, ?, ?) returning id`, photoID, projectID, EngineBuiltin, FaceDim,
@@ -103,6 +104,7 @@ func (db *DB) IndexPhotoFaces(ctx context.Context, photoID string, faces []FaceV
 				id, projectID, vecBlob(f.Embedding), photoID); err != nil {
 				return err
 			}
+			ids[i] = id
 		}
 		if _, err := tx.ExecContext(ctx, `update photos set faces_indexed_at = ?, face_count = ? where id = ?`,
 			fmtTime(db.now()), len(faces), photoID); err != nil {
@@ -110,7 +112,8 @@ func (db *DB) IndexPhotoFaces(ctx context.Context, photoID string, faces []FaceV
 		}
 		// Each member's best similarity over the photo's faces.
 		best := map[string]float64{}
-		for _, f := range faces {
+		bestFace := map[string]int64{}
+		for i, f := range faces {
 			rows, err := tx.QueryContext(ctx, `select s.user_id, vec_distance_cosine(v.embedding, ?) as d
 				from project_members m
 				join selfies s on s.user_id = m.user_id and s.status = 'approved'
@@ -128,7 +131,7 @@ func (db *DB) IndexPhotoFaces(ctx context.Context, photoID string, faces []FaceV
 				}
 				out.Compared++
 				if sim := 1 - d; sim > best[user] {
-					best[user] = sim
+					best[user], bestFace[user] = sim, ids[i]
 				}
 			}
 			rows.Close()
@@ -137,7 +140,7 @@ func (db *DB) IndexPhotoFaces(ctx context.Context, photoID string, faces []FaceV
 			}
 		}
 		for user, sim := range best {
-			tagged, reviewed, err := db.recordMatch(ctx, tx, pm, projectID, photoID, user, sim)
+			tagged, reviewed, err := db.recordMatch(ctx, tx, pm, projectID, photoID, user, sim, bestFace[user])
 			if err != nil {
 				return err
 			}
@@ -154,10 +157,10 @@ func (db *DB) IndexPhotoFaces(ctx context.Context, photoID string, faces []FaceV
 	return out, err
 }
 
-// recordMatch tags the photo for the user, or lists it for review, as the
-// similarity says. An existing tag, confirmed or removed, is never touched,
-// nor is a review already decided.
-func (db *DB) recordMatch(ctx context.Context, tx *sql.Tx, m Matching, projectID, photoID, userID string, sim float64) (tagged, reviewed int, err error) {
+// recordMatch tags the photo for the user, or lists it for review (with the
+// face it is about), as the similarity says. An existing tag, confirmed or
+// removed, is never touched, nor is a review already decided.
+func (db *DB) recordMatch(ctx context.Context, tx *sql.Tx, m Matching, projectID, photoID, userID string, sim float64, faceID int64) (tagged, reviewed int, err error) {
 	now := fmtTime(db.now())
 	switch {
 	case sim >= m.Threshold:
@@ -174,9 +177,9 @@ func (db *DB) recordMatch(ctx context.Context, tx *sql.Tx, m Matching, projectID
 		}
 		return int(n), 0, nil
 	case sim >= m.Threshold-m.Band:
-		res, err := tx.ExecContext(ctx, `insert or ignore into face_reviews (id, project_id, photo_id, user_id, similarity, created_at, updated_at)
-			select ?, ?, ?, ?, ?, ?, ? where not exists (select 1 from tags where photo_id = ? and user_id = ?)`,
-			NewID("rev"), projectID, photoID, userID, sim, now, now, photoID, userID)
+		res, err := tx.ExecContext(ctx, `insert or ignore into face_reviews (id, project_id, photo_id, user_id, similarity, face_id, created_at, updated_at)
+			select ?, ?, ?, ?, ?, ?, ?, ? where not exists (select 1 from tags where photo_id = ? and user_id = ?)`,
+			NewID("rev"), projectID, photoID, userID, sim, faceID, now, now, photoID, userID)
 		if err != nil {
 			return 0, 0, err
 		}
@@ -219,23 +222,25 @@ func (db *DB) MatchSelfie(ctx context.Context, userID, projectID string, m Match
 	m = m.forProject(threshold)
 
 	// The KNN query reads only; the writes follow in one transaction.
-	rows, err := db.sql.QueryContext(ctx, `select photo_id, distance from face_vectors
+	rows, err := db.sql.QueryContext(ctx, `select face_id, photo_id, distance from face_vectors
 		where embedding match ? and k = ? and project_id = ? and distance <= ? order by distance`,
 		vec, maxKNN, projectID, m.maxDistance())
 	if err != nil {
 		return MatchOutcome{}, err
 	}
 	best := map[string]float64{}
+	bestFace := map[string]int64{}
 	var order []string
 	for rows.Next() {
+		var faceID int64
 		var photoID string
 		var d float64
-		if err := rows.Scan(&photoID, &d); err != nil {
+		if err := rows.Scan(&faceID, &photoID, &d); err != nil {
 			rows.Close()
 			return MatchOutcome{}, err
 		}
-		if _, seen := best[photoID]; !seen {
-			best[photoID] = 1 - d
+		if _, seen := best[photoID]; !seen { // nearest first: the photo's closest face
+			best[photoID], bestFace[photoID] = 1-d, faceID
 			order = append(order, photoID)
 		}
 	}
@@ -252,7 +257,7 @@ func (db *DB) MatchSelfie(ctx context.Context, userID, projectID string, m Match
 			return nil // replaced or withdrawn meanwhile
 		}
 		for _, photoID := range order {
-			tagged, reviewed, err := db.recordMatch(ctx, tx, m, projectID, photoID, userID, best[photoID])
+			tagged, reviewed, err := db.recordMatch(ctx, tx, m, projectID, photoID, userID, best[photoID], bestFace[photoID])
 			if err != nil {
 				return err
 			}
@@ -328,17 +333,26 @@ type FaceReview struct {
 	Similarity float64   `json:"similarity"`
 	Status     string    `json:"status"`
 	CreatedAt  time.Time `json:"createdAt"`
+	// FaceBox is the face the match is about: x, y, width, height as
+	// fractions of the photo's width and height.
+	FaceBox *[4]float64 `json:"faceBox,omitempty"`
 }
 
-const reviewQuery = `select r.id, r.project_id, r.photo_id, r.user_id, u.email, u.name, r.similarity, r.status, r.created_at
-	from face_reviews r join users u on u.id = r.user_id`
+const reviewQuery = `select r.id, r.project_id, r.photo_id, r.user_id, u.email, u.name, r.similarity, r.status, r.created_at,
+	f.x, f.y, f.w, f.h
+	from face_reviews r join users u on u.id = r.user_id left join photo_faces f on f.id = r.face_id`
 
 func scanReview(row interface{ Scan(...any) error }, r *FaceReview) error {
 	var created string
-	if err := row.Scan(&r.ID, &r.ProjectID, &r.PhotoID, &r.UserID, &r.UserEmail, &r.UserName, &r.Similarity, &r.Status, &created); err != nil {
+	var box [4]sql.NullFloat64
+	if err := row.Scan(&r.ID, &r.ProjectID, &r.PhotoID, &r.UserID, &r.UserEmail, &r.UserName, &r.Similarity, &r.Status, &created,
+		&box[0], &box[1], &box[2], &box[3]); err != nil {
 		return mapErr(err)
 	}
 	r.CreatedAt = parseTime(created)
+	if box[0].Valid {
+		r.FaceBox = &[4]float64{box[0].Float64, box[1].Float64, box[2].Float64, box[3].Float64}
+	}
 	return nil
 }
 

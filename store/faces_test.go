@@ -103,7 +103,7 @@ func (w *faceWorld) index(ph store.Photo, faces ...[]float32) store.MatchOutcome
 	w.t.Helper()
 	vecs := make([]store.FaceVector, len(faces))
 	for i, f := range faces {
-		vecs[i] = store.FaceVector{Box: [4]float64{1, 2, 30, 40}, Score: 0.9, Embedding: f}
+		vecs[i] = store.FaceVector{Box: faceBox(i), Score: 0.9, Embedding: f}
 	}
 	out, err := w.db.IndexPhotoFaces(w.ctx, ph.ID, vecs, matching, 0)
 	if err != nil {
@@ -111,6 +111,9 @@ func (w *faceWorld) index(ph store.Photo, faces ...[]float32) store.MatchOutcome
 	}
 	return out
 }
+
+// faceBox is where the i-th face of a photo is, as fractions of the photo.
+func faceBox(i int) [4]float64 { return [4]float64{0.1 * float64(i), 0.2, 0.08, 0.12} }
 
 func (w *faceWorld) tagged(u store.User, p store.Project) map[string]bool {
 	w.t.Helper()
@@ -157,6 +160,9 @@ func TestIndexedPhotoMatchesMembersSelfies(t *testing.T) {
 	}
 	if math.Abs(revs[0].Similarity-0.55) > 1e-4 {
 		t.Fatalf("review similarity %v, want 0.55", revs[0].Similarity)
+	}
+	if revs[0].FaceBox == nil || *revs[0].FaceBox != faceBox(1) {
+		t.Fatalf("review face box %v, want Bob's face, the second: %v", revs[0].FaceBox, faceBox(1))
 	}
 	got, err := w.db.PhotoByID(w.ctx, ph.ID)
 	if err != nil || !got.FacesIndexed || got.FaceCount != 4 {
@@ -216,6 +222,10 @@ func TestSelfieMatchesProjectFacesOnly(t *testing.T) {
 	}
 	if out.Tagged != 2 || out.Reviews != 1 {
 		t.Fatalf("outcome %+v, want 2 tags and 1 review", out)
+	}
+	if revs, err := w.db.FaceReviews(w.ctx, w.project.ID); err != nil || len(revs) != 1 || revs[0].PhotoID != border.ID ||
+		revs[0].FaceBox == nil || *revs[0].FaceBox != faceBox(0) {
+		t.Fatalf("review %+v, %v: want the borderline photo's face", revs, err)
 	}
 	got := w.tagged(ann, w.project)
 	if !got[mine.ID] || !got[twice.ID] || got[border.ID] || len(got) != 2 {

@@ -232,15 +232,37 @@ export function tagsTab(panel, ctx) {
       h('ul.reviews#reviews', reviews.map(reviewItem))));
   };
 
+  // faceRing centres the square crop on the face the match is about and
+  // circles it: with object-fit: cover and object-position at the face's
+  // centre, that centre lands at the same percentages of the square.
+  const faceRing = (img, box) => {
+    if (!box) return null;
+    const [x, y, w, hgt] = box;
+    const cx = (x + w / 2) * 100;
+    const cy = (y + hgt / 2) * 100;
+    img.style.objectPosition = `${cx}% ${cy}%`;
+    const ring = h('span.face-ring', { 'aria-hidden': 'true', hidden: true });
+    const place = () => {
+      const aspect = img.naturalWidth / img.naturalHeight;
+      if (!Number.isFinite(aspect) || aspect <= 0) return;
+      const rw = w * 100 * Math.max(aspect, 1);
+      const rh = hgt * 100 * Math.max(1 / aspect, 1);
+      Object.assign(ring.style, { left: `${cx - rw / 2}%`, top: `${cy - rh / 2}%`, width: `${rw}%`, height: `${rh}%` });
+      ring.hidden = false;
+    };
+    if (img.complete && img.naturalWidth) place(); else img.addEventListener('load', place, { once: true });
+    return ring;
+  };
+
   const reviewItem = (r) => {
     const p = photoOf(r);
     const name = who(r);
     const about = `${name}${p.filename ? ` in ${p.filename}` : ''}`;
     const yes = h('button.btn.small.primary', { type: 'button', 'aria-label': `It’s them: ${about}`, dataset: { decision: 'accept' } }, 'It’s them');
     const no = h('button.btn.small', { type: 'button', 'aria-label': `Not them: ${about}`, dataset: { decision: 'dismiss' } }, 'Not them');
+    const img = thumb(p, p.filename ? `${p.filename}, possibly ${name}` : `Possibly ${name}`, '(min-width: 700px) 15rem, 50vw');
     const li = h('li.review', { dataset: { reviewId: r.id, photoId: r.photoId } },
-      h('div.shot',
-        thumb(p, p.filename ? `${p.filename}, possibly ${name}` : `Possibly ${name}`, '(min-width: 700px) 15rem, 50vw'),
+      h('div.shot', img, faceRing(img, r.faceBox),
         h('button.open', { type: 'button', 'aria-label': `View ${p.filename || 'the photo'} larger`, onclick: () => viewAt(r.id) })),
       h('div.body',
         h('p.who', h('strong', name), r.userName ? h('span.small.muted', r.userEmail) : null),
