@@ -45,13 +45,30 @@ func wantsHTML(c echo.Context) bool {
 }
 
 // list wraps items as the API's list shape.
-func list[T any](items []T, next string) map[string]any {
+func list[T any](items []T, next string) page[T] {
 	if items == nil {
 		items = []T{}
 	}
-	m := map[string]any{"items": items}
-	if next != "" {
-		m["nextCursor"] = next
+	return page[T]{Items: items, NextCursor: next}
+}
+
+// page is a list response: the items and, when there are more, the cursor
+// of the next page.
+type page[T any] struct {
+	Items      []T    `json:"items"`
+	NextCursor string `json:"nextCursor,omitempty"`
+}
+
+// jsonSerializer is echo's JSON encoding without HTML escaping: responses
+// are application/json under nosniff, and every signed URL would otherwise
+// carry "\u0026" for each "&".
+type jsonSerializer struct{ echo.DefaultJSONSerializer }
+
+func (jsonSerializer) Serialize(c echo.Context, i any, indent string) error {
+	enc := json.NewEncoder(c.Response())
+	enc.SetEscapeHTML(false)
+	if indent != "" {
+		enc.SetIndent("", indent)
 	}
-	return m
+	return enc.Encode(i)
 }

@@ -215,16 +215,13 @@ func (s *Server) getProject(c echo.Context) error {
 func (s *Server) project(c echo.Context, id string) (store.Project, error) {
 	ctx := c.Request().Context()
 	u := currentUser(c)
-	if u.Role != store.RoleOperator {
-		ok, err := s.db.IsMember(ctx, id, u.ID)
-		if err != nil {
-			return store.Project{}, err
-		}
-		if !ok {
-			return store.Project{}, errNotFound
-		}
+	var p store.Project
+	var err error
+	if u.Role == store.RoleOperator {
+		p, err = s.db.Project(ctx, id)
+	} else {
+		p, err = s.db.ProjectOfMember(ctx, id, u.ID)
 	}
-	p, err := s.db.Project(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return p, errNotFound
 	}

@@ -154,6 +154,7 @@ func (s *Server) newEcho() *echo.Echo {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
+	e.JSONSerializer = jsonSerializer{}
 	if len(s.cfg.TrustedProxies) > 0 {
 		var opts []echo.TrustOption
 		for _, n := range s.cfg.TrustedProxies {

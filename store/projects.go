@@ -199,9 +199,11 @@ type CleanupPayload struct {
 	Prefix string `json:"prefix"`
 }
 
-// IsMember reports whether the user belongs to the project.
-func (db *DB) IsMember(ctx context.Context, projectID, userID string) (bool, error) {
-	var n int
-	err := db.queryRow(ctx, `select count(*) from project_members where project_id = ? and user_id = ?`, projectID, userID).Scan(&n)
-	return n > 0, err
+// ProjectOfMember finds a project the user belongs to, in one query;
+// ErrNotFound when there is no such project or they are not a member.
+func (db *DB) ProjectOfMember(ctx context.Context, id, userID string) (Project, error) {
+	var p Project
+	err := scanProject(db.queryRow(ctx, `select `+projectCols+` from projects p join project_members m on m.project_id = p.id
+		where p.id = ? and m.user_id = ?`, id, userID), &p)
+	return p, err
 }
