@@ -167,6 +167,11 @@ func TestCrashSafety(t *testing.T) {
 		t.Fatalf("invited %v", invited)
 	}
 
+	// Sixteen distinct photos, reused: the upload path is what is under test.
+	photos := make([][]byte, 16)
+	for i := range photos {
+		photos[i] = smallPhoto(t, i)
+	}
 	accepted := map[string]bool{}
 	var mu sync.Mutex
 	n := 0
@@ -174,52 +179,57 @@ func TestCrashSafety(t *testing.T) {
 		if round > 0 {
 			srv = startChild(t, dir, addr, env)
 		}
-		// Upload in the background while the server is killed at a random moment.
+		// Upload from four clients at once while the server is killed at a
+		// random moment.
 		stopUploads := make(chan struct{})
-		done := make(chan struct{})
-		go func() {
-			defer close(done)
-			for {
-				select {
-				case <-stopUploads:
-					return
-				default:
-				}
-				n++
-				b := smallPhoto(t, n)
-				var created struct {
-					Items []struct {
-						ID     string
-						Upload struct {
-							URL     string
-							Headers map[string]string
+		var uploaders sync.WaitGroup
+		for range 4 {
+			uploaders.Go(func() {
+				for {
+					select {
+					case <-stopUploads:
+						return
+					default:
+					}
+					mu.Lock()
+					n++
+					seq := n
+					mu.Unlock()
+					b := photos[seq%len(photos)]
+					var created struct {
+						Items []struct {
+							ID     string
+							Upload struct {
+								URL     string
+								Headers map[string]string
+							}
 						}
 					}
+					if st, err := a.do("POST", "/v1/projects/"+prj.ID+"/photos", map[string]any{"files": []map[string]any{{"filename": "x.jpg", "contentType": "image/jpeg", "size": len(b)}}}, &created); err != nil || st != 201 {
+						return
+					}
+					it := created.Items[0]
+					req, _ := http.NewRequest("PUT", it.Upload.URL, bytes.NewReader(b))
+					for k, v := range it.Upload.Headers {
+						req.Header.Set(k, v)
+					}
+					resp, err := http.DefaultClient.Do(req)
+					if err != nil {
+						return
+					}
+					resp.Body.Close()
+					if st, err := a.do("POST", "/v1/projects/"+prj.ID+"/photos/"+it.ID+"/complete", nil, nil); err == nil && st == 202 {
+						mu.Lock()
+						accepted[it.ID] = true
+						mu.Unlock()
+					}
 				}
-				if st, err := a.do("POST", "/v1/projects/"+prj.ID+"/photos", map[string]any{"files": []map[string]any{{"filename": "x.jpg", "contentType": "image/jpeg", "size": len(b)}}}, &created); err != nil || st != 201 {
-					return
-				}
-				it := created.Items[0]
-				req, _ := http.NewRequest("PUT", it.Upload.URL, bytes.NewReader(b))
-				for k, v := range it.Upload.Headers {
-					req.Header.Set(k, v)
-				}
-				resp, err := http.DefaultClient.Do(req)
-				if err != nil {
-					return
-				}
-				resp.Body.Close()
-				if st, err := a.do("POST", "/v1/projects/"+prj.ID+"/photos/"+it.ID+"/complete", nil, nil); err == nil && st == 202 {
-					mu.Lock()
-					accepted[it.ID] = true
-					mu.Unlock()
-				}
-			}
-		}()
-		time.Sleep(time.Duration(300+rng.IntN(700)) * time.Millisecond)
+			})
+		}
+		time.Sleep(time.Duration(800+rng.IntN(1200)) * time.Millisecond)
 		srv.kill()
 		close(stopUploads)
-		<-done
+		uploaders.Wait()
 	}
 
 	// A payment webhook arriving as the server shuts down is not lost.
