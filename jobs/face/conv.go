@@ -1,8 +1,11 @@
 package face
 
 import (
+	"errors"
 	"fmt"
 	"math"
+	"slices"
+	"sync"
 )
 
 // window is the geometry of a 2-D convolution or pooling window.
@@ -59,10 +62,28 @@ func parseWindow(d nodeDef, kh, kw int) (window, error) {
 	return w, nil
 }
 
-// epilogue is a fused bias and activation applied to a conv or matmul output.
+// Steps of an epilogue, the element-wise work fused into a conv or matmul
+// output pass while each block of the output is still in cache.
+const (
+	stepAdd      = iota // add a per-channel vector (or scalar)
+	stepMul             // multiply by a per-channel vector (or scalar)
+	stepMin             // minimum with a per-channel vector (or scalar)
+	stepMax             // maximum with a per-channel vector (or scalar)
+	stepRelu            // max(v, 0)
+	stepRelu6           // min(max(v, 0), 6)
+	stepResidual        // add a tensor of the output's shape
+)
+
+// epiStep is one epilogue step; in indexes the op's inputs for its operand.
+type epiStep struct{ kind, in int }
+
+// epilogue is the bias, activation and any following element-wise ops
+// applied to a conv or matmul output.
 type epilogue struct {
-	bias bool
-	act  string // "", Relu or Relu6
+	steps []epiStep
+	// own is how many leading steps come from the node's own fused_ops;
+	// the rest were folded in from the nodes that follow it.
+	own int
 }
 
 func parseEpilogue(d nodeDef) (epilogue, error) {
@@ -71,56 +92,171 @@ func parseEpilogue(d nodeDef) (epilogue, error) {
 	if l == nil {
 		return e, nil
 	}
+	act := false
 	for i, s := range l.S {
 		switch op := string(s); {
 		case op == "BiasAdd" && i == 0:
-			e.bias = true
-		case (op == "Relu" || op == "Relu6") && i == len(l.S)-1 && e.act == "":
-			e.act = op
+			e.steps = append(e.steps, epiStep{kind: stepAdd, in: 2})
+		case (op == "Relu" || op == "Relu6") && i == len(l.S)-1 && !act:
+			act = true
+			k := stepRelu
+			if op == "Relu6" {
+				k = stepRelu6
+			}
+			e.steps = append(e.steps, epiStep{kind: k})
 		default:
 			return e, fmt.Errorf("fused op %s is not supported in %q", op, l.S)
 		}
 	}
+	e.own = len(e.steps)
 	return e, nil
 }
 
-// apply adds the bias (one value per channel, the last axis) and the
-// activation in place.
-func (e epilogue) apply(out []float32, in []*tensor) error {
-	if e.bias {
-		if len(in) < 3 || in[2].data == nil {
-			return fmt.Errorf("fused BiasAdd without a bias")
+// boundStep is an epilogue step with its operand resolved for one run:
+// a channel vector, or the whole residual.
+type boundStep struct {
+	kind int
+	v    []float32
+}
+
+// errUnfused reports operands of folded-in steps whose shapes the
+// epilogue does not handle; the nodes then run one by one.
+var errUnfused = errors.New("operands do not fit the fused epilogue")
+
+// bind resolves the steps' operands against the inputs for an output
+// of the given shape.
+func (e epilogue) bind(in []*tensor, shape []int) ([]boundStep, error) {
+	if len(e.steps) == 0 {
+		return nil, nil
+	}
+	c := shape[len(shape)-1]
+	size := numElements(shape)
+	bs := make([]boundStep, len(e.steps))
+	for i, s := range e.steps {
+		bs[i].kind = s.kind
+		if s.kind == stepRelu || s.kind == stepRelu6 {
+			continue
 		}
-		bias := in[2].data
-		c := len(bias)
-		if len(out)%c != 0 {
-			return fmt.Errorf("bias of %d does not divide output of %d", c, len(out))
+		var t *tensor
+		if s.in < len(in) {
+			t = in[s.in]
 		}
-		for i := 0; i < len(out); i += c {
-			row := out[i : i+c]
-			for j := range row {
-				row[j] += bias[j]
+		if i < e.own {
+			// The node's own BiasAdd: one value per channel.
+			if t == nil || t.data == nil {
+				return nil, fmt.Errorf("fused BiasAdd without a bias")
+			}
+			if len(t.data) != c {
+				return nil, fmt.Errorf("bias of %d does not match %d output channels", len(t.data), c)
+			}
+			bs[i].v = t.data
+			continue
+		}
+		if t == nil || t.data == nil || len(t.shape) > len(shape) {
+			return nil, errUnfused
+		}
+		switch {
+		case s.kind == stepResidual:
+			if !slices.Equal(t.shape, shape) || len(t.data) != size {
+				return nil, errUnfused
+			}
+			bs[i].v = t.data
+		case len(t.data) == 1:
+			v := make([]float32, c)
+			for j := range v {
+				v[j] = t.data[0]
+			}
+			bs[i].v = v
+		case len(t.data) == c && isChannelVector(t.shape, shape):
+			bs[i].v = t.data
+		default:
+			return nil, errUnfused
+		}
+	}
+	return bs, nil
+}
+
+// applyEpilogue runs the steps over rows [r0,r1) and columns [j0,j1) of
+// out, whose rows are ldc floats apart (ldc is the channel count).
+func applyEpilogue(steps []boundStep, out []float32, ldc, r0, r1, j0, j1 int) {
+	for r := r0; r < r1; r++ {
+		row := out[r*ldc+j0 : r*ldc+j1]
+		for _, s := range steps {
+			switch s.kind {
+			case stepAdd:
+				v := s.v[j0:j1][:len(row)]
+				for j := range row {
+					row[j] += v[j]
+				}
+			case stepMul:
+				v := s.v[j0:j1][:len(row)]
+				for j := range row {
+					row[j] *= v[j]
+				}
+			case stepMin:
+				v := s.v[j0:j1][:len(row)]
+				for j := range row {
+					row[j] = min(row[j], v[j])
+				}
+			case stepMax:
+				v := s.v[j0:j1][:len(row)]
+				for j := range row {
+					row[j] = max(row[j], v[j])
+				}
+			case stepRelu:
+				for j, x := range row {
+					row[j] = max(x, 0)
+				}
+			case stepRelu6:
+				for j, x := range row {
+					row[j] = min(max(x, 0), 6)
+				}
+			case stepResidual:
+				v := s.v[r*ldc+j0 : r*ldc+j1][:len(row)]
+				for j := range row {
+					row[j] += v[j]
+				}
 			}
 		}
 	}
-	switch e.act {
-	case "Relu":
-		for i, v := range out {
-			out[i] = max(v, 0)
-		}
-	case "Relu6":
-		for i, v := range out {
-			out[i] = min(max(v, 0), 6)
-		}
-	}
-	return nil
 }
 
-func compileConv(d nodeDef) (opFunc, error) {
+// post returns the callback that applies the bound steps to an output
+// block, or nil when there are none.
+func post(steps []boundStep, out []float32, ldc int) func(r0, r1, j0, j1 int) {
+	if len(steps) == 0 {
+		return nil
+	}
+	return func(r0, r1, j0, j1 int) { applyEpilogue(steps, out, ldc, r0, r1, j0, j1) }
+}
+
+// isHeadOp reports whether op computes its output through an epilogue that
+// following element-wise nodes can be folded into.
+func isHeadOp(op string) bool {
+	switch op {
+	case "Conv2D", "_FusedConv2D", "DepthwiseConv2dNative", "FusedDepthwiseConv2dNative", "MatMul", "_FusedMatMul":
+		return true
+	}
+	return false
+}
+
+// compileHead compiles a conv or matmul node with extra epilogue steps.
+func compileHead(d nodeDef, extra []epiStep) (opFunc, error) {
+	switch d.Op {
+	case "MatMul", "_FusedMatMul":
+		return compileMatMulEpi(d, extra)
+	}
+	return compileConvEpi(d, extra)
+}
+
+func compileConv(d nodeDef) (opFunc, error) { return compileConvEpi(d, nil) }
+
+func compileConvEpi(d nodeDef, extra []epiStep) (opFunc, error) {
 	epi, err := parseEpilogue(d)
 	if err != nil {
 		return nil, err
 	}
+	epi.steps = append(epi.steps, extra...)
 	depthwise := d.Op == "DepthwiseConv2dNative" || d.Op == "FusedDepthwiseConv2dNative"
 	win, err := parseWindow(d, 0, 0)
 	if err != nil {
@@ -136,31 +272,63 @@ func compileConv(d nodeDef) (opFunc, error) {
 		}
 		w := win
 		w.kh, w.kw = f.shape[0], f.shape[1]
-		var out *tensor
-		if depthwise {
-			if f.shape[3] != 1 {
-				return nil, fmt.Errorf("depthwise channel multiplier %d is not supported", f.shape[3])
-			}
-			out = depthwiseConv(x, f, w)
-		} else {
-			out = conv2d(x, f, w)
+		if depthwise && f.shape[3] != 1 {
+			return nil, fmt.Errorf("depthwise channel multiplier %d is not supported", f.shape[3])
 		}
-		return out, epi.apply(out.data, in)
+		oh, _ := w.outSize(x.shape[1], w.kh, w.sh, 0)
+		ow, _ := w.outSize(x.shape[2], w.kw, w.sw, 1)
+		cout := f.shape[3]
+		if depthwise {
+			cout = x.shape[3]
+		}
+		out := newTensor(1, oh, ow, cout)
+		steps, err := epi.bind(in, out.shape)
+		if err != nil {
+			return nil, err
+		}
+		p := post(steps, out.data, out.shape[3])
+		if depthwise {
+			depthwiseConvInto(x, f, w, out, p)
+		} else {
+			conv2dInto(x, f, w, out, p)
+		}
+		return out, nil
 	}, nil
 }
 
 // conv2d is a convolution as im2col followed by gemm; a 1×1 stride-1
 // convolution is a gemm on the input directly.
 func conv2d(x, f *tensor, w window) *tensor {
+	oh, _ := w.outSize(x.shape[1], w.kh, w.sh, 0)
+	ow, _ := w.outSize(x.shape[2], w.kw, w.sw, 1)
+	out := newTensor(1, oh, ow, f.shape[3])
+	conv2dInto(x, f, w, out, nil)
+	return out
+}
+
+// im2colPool recycles the im2col buffers, which are overwritten in full.
+var im2colPool sync.Pool
+
+// conv2dInto computes the convolution into out, which must be zeroed,
+// calling post (if not nil) on each finished block of it.
+func conv2dInto(x, f *tensor, w window, out *tensor, post func(r0, r1, j0, j1 int)) {
 	h, wd, c := x.shape[1], x.shape[2], x.shape[3]
 	cout := f.shape[3]
 	oh, top := w.outSize(h, w.kh, w.sh, 0)
 	ow, left := w.outSize(wd, w.kw, w.sw, 1)
-	out := newTensor(1, oh, ow, cout)
 	k := w.kh * w.kw * c
 	a := x.data
 	if w.kh != 1 || w.kw != 1 || w.sh != 1 || w.sw != 1 || top != 0 || left != 0 || oh != h || ow != wd {
-		a = make([]float32, oh*ow*k)
+		size := oh * ow * k
+		var buf *[]float32
+		if p, ok := im2colPool.Get().(*[]float32); ok && cap(*p) >= size {
+			buf = p
+		} else {
+			s := make([]float32, size)
+			buf = &s
+		}
+		defer im2colPool.Put(buf)
+		a = (*buf)[:size]
 		parallel(oh, 4, 1, func(lo, hi int) {
 			for oy := lo; oy < hi; oy++ {
 				for ox := range ow {
@@ -185,16 +353,24 @@ func conv2d(x, f *tensor, w window) *tensor {
 			}
 		})
 	}
-	gemm(oh*ow, cout, k, a, f.data, out.data)
-	return out
+	gemmPost(oh*ow, cout, k, a, f.data, out.data, true, post)
 }
 
 // depthwiseConv convolves each channel with its own kh×kw filter.
 func depthwiseConv(x, f *tensor, w window) *tensor {
+	oh, _ := w.outSize(x.shape[1], w.kh, w.sh, 0)
+	ow, _ := w.outSize(x.shape[2], w.kw, w.sw, 1)
+	out := newTensor(1, oh, ow, x.shape[3])
+	depthwiseConvInto(x, f, w, out, nil)
+	return out
+}
+
+// depthwiseConvInto computes the depthwise convolution into out, which
+// must be zeroed, calling post (if not nil) on each finished output row.
+func depthwiseConvInto(x, f *tensor, w window, out *tensor, post func(r0, r1, j0, j1 int)) {
 	h, wd, c := x.shape[1], x.shape[2], x.shape[3]
 	oh, top := w.outSize(h, w.kh, w.sh, 0)
 	ow, left := w.outSize(wd, w.kw, w.sw, 1)
-	out := newTensor(1, oh, ow, c)
 	parallel(oh, 4, 1, func(lo, hi int) {
 		offs := make([]int, w.kh*w.kw)
 		for oy := lo; oy < hi; oy++ {
@@ -224,9 +400,11 @@ func depthwiseConv(x, f *tensor, w window) *tensor {
 					}
 				}
 			}
+			if post != nil {
+				post(oy*ow, (oy+1)*ow, 0, c)
+			}
 		}
 	})
-	return out
 }
 
 func compileMaxPool(d nodeDef) (opFunc, error) {
@@ -281,7 +459,9 @@ func maxPool(x *tensor, w window) *tensor {
 	return out
 }
 
-func compileMatMul(d nodeDef) (opFunc, error) {
+func compileMatMul(d nodeDef) (opFunc, error) { return compileMatMulEpi(d, nil) }
+
+func compileMatMulEpi(d nodeDef, extra []epiStep) (opFunc, error) {
 	if d.Attr["transpose_a"].B || d.Attr["transpose_b"].B {
 		return nil, fmt.Errorf("transposed MatMul is not supported")
 	}
@@ -289,6 +469,7 @@ func compileMatMul(d nodeDef) (opFunc, error) {
 	if err != nil {
 		return nil, err
 	}
+	epi.steps = append(epi.steps, extra...)
 	return func(in []*tensor, reuse bool) (*tensor, error) {
 		a, b := in[0], in[1]
 		if len(a.shape) != 2 || len(b.shape) != 2 || a.shape[1] != b.shape[0] || a.data == nil || b.data == nil {
@@ -296,7 +477,11 @@ func compileMatMul(d nodeDef) (opFunc, error) {
 		}
 		m, k, n := a.shape[0], a.shape[1], b.shape[1]
 		out := newTensor(m, n)
-		gemm(m, n, k, a.data, b.data, out.data)
-		return out, epi.apply(out.data, in)
+		steps, err := epi.bind(in, out.shape)
+		if err != nil {
+			return nil, err
+		}
+		gemmPost(m, n, k, a.data, b.data, out.data, true, post(steps, out.data, n))
+		return out, nil
 	}, nil
 }

@@ -16,26 +16,50 @@ const (
 // overwriting c. Rows of c are split across up to GOMAXPROCS goroutines.
 // SIMD kernels run where the CPU has them (gemmSIMD), the portable Go
 // kernels below elsewhere.
-func gemm(m, n, k int, a, b, c []float32) {
+func gemm(m, n, k int, a, b, c []float32) { gemmPost(m, n, k, a, b, c, false, nil) }
+
+// gemmPost is gemm that skips clearing c when zeroed says it is already
+// zero, and calls post (if not nil) on each block of rows [r0,r1) and
+// columns [j0,j1) of c as soon as it is final, while it is in cache.
+// Calls for disjoint blocks may run concurrently.
+func gemmPost(m, n, k int, a, b, c []float32, zeroed bool, post func(r0, r1, j0, j1 int)) {
 	a, b, c = a[:m*k], b[:k*n], c[:m*n]
-	if gemmSIMD(m, n, k, a, b, c) {
+	if k == 0 || n == 0 {
+		if !zeroed {
+			clear(c)
+		}
+		if post != nil && m > 0 && n > 0 {
+			post(0, m, 0, n)
+		}
 		return
 	}
-	parallel(m, 16, 4, func(lo, hi int) { gemmRows(lo, hi, n, k, a, b, c) })
+	if gemmSIMD(m, n, k, a, b, c, zeroed, post) {
+		return
+	}
+	parallel(m, 16, 4, func(lo, hi int) { gemmRows(lo, hi, n, k, a, b, c, zeroed, post) })
 }
 
-func gemmRows(lo, hi, n, k int, a, b, c []float32) {
-	clear(c[lo*n : hi*n])
+func gemmRows(lo, hi, n, k int, a, b, c []float32, zeroed bool, post func(r0, r1, j0, j1 int)) {
+	if !zeroed {
+		clear(c[lo*n : hi*n])
+	}
 	for j0 := 0; j0 < n; j0 += gemmTileN {
 		j1 := min(j0+gemmTileN, n)
 		for p0 := 0; p0 < k; p0 += gemmTileK {
 			p1 := min(p0+gemmTileK, k)
+			last := post != nil && p1 == k
 			i := lo
 			for ; i+4 <= hi; i += 4 {
 				gemmKernel4(a[i*k:(i+4)*k], b, c[i*n:(i+4)*n], n, k, j0, j1, p0, p1)
+				if last {
+					post(i, i+4, j0, j1)
+				}
 			}
 			for ; i < hi; i++ {
 				gemmKernel1(a[i*k:(i+1)*k], b, c[i*n:(i+1)*n], n, j0, j1, p0, p1)
+				if last {
+					post(i, i+1, j0, j1)
+				}
 			}
 		}
 	}

@@ -31,7 +31,7 @@ var packPool sync.Pool
 
 // gemmSIMD is gemm on the AVX2+FMA kernels; it reports false when they
 // are unavailable or the product is too small to repay packing b.
-func gemmSIMD(m, n, k int, a, b, c []float32) bool {
+func gemmSIMD(m, n, k int, a, b, c []float32, zeroed bool, post func(r0, r1, j0, j1 int)) bool {
 	if !useSIMD || m < 2*gemmMR || n == 0 || k == 0 {
 		return false
 	}
@@ -43,7 +43,7 @@ func gemmSIMD(m, n, k int, a, b, c []float32) bool {
 		bp = make([]float32, size)
 	}
 	packB(n, k, b, bp)
-	parallel(m, 16, 4, func(lo, hi int) { gemmRowsSIMD(lo, hi, n, k, a, bp, c) })
+	parallel(m, 16, 4, func(lo, hi int) { gemmRowsSIMD(lo, hi, n, k, a, bp, c, zeroed, post) })
 	packPool.Put(&bp)
 	return true
 }
@@ -80,8 +80,11 @@ func packB(n, k int, b, bp []float32) {
 // gemmRowsSIMD computes rows [lo,hi) of c from a and the packed b. A tile
 // of b (gemmTileK×gemmTileN) stays in L2 while 6-row blocks of a pass
 // over it; blocks at the bottom and right edges go through a scratch tile.
-func gemmRowsSIMD(lo, hi, n, k int, a, bp, c []float32) {
-	clear(c[lo*n : hi*n])
+// post, if not nil, runs on each block once it is final.
+func gemmRowsSIMD(lo, hi, n, k int, a, bp, c []float32, zeroed bool, post func(r0, r1, j0, j1 int)) {
+	if !zeroed {
+		clear(c[lo*n : hi*n])
+	}
 	var edgeA [gemmMR * gemmTileK]float32
 	var edgeC [gemmMR * 16]float32
 	for j0 := 0; j0 < n; j0 += gemmTileN {
@@ -124,6 +127,9 @@ func gemmRowsSIMD(lo, hi, n, k int, a, bp, c []float32) {
 						}
 					}
 					j += w
+				}
+				if post != nil && p0+kc == k {
+					post(i, i+rows, j0, j1)
 				}
 			}
 		}

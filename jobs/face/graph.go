@@ -13,8 +13,12 @@ type graph struct {
 	consts map[string]*tensor
 	nodes  []*node
 	inputs []string
-	// owns[i] is true when nodes[i] allocates its own output buffer.
-	owns []bool
+	// owns[name] is true when that node allocates its own output buffer.
+	owns map[string]bool
+	// plan is nodes with chains of element-wise nodes folded into the
+	// conv or matmul before them; absorbed names the values it skips.
+	plan     []*node
+	absorbed map[string]bool
 }
 
 // node is one operation; inputs name constants, placeholders or other nodes.
@@ -25,6 +29,7 @@ type node struct {
 	run    opFunc
 	// release lists values whose last reader is this node.
 	release []string
+	def     nodeDef
 }
 
 // opFunc computes one node's output from its inputs. When reuse is true,
@@ -48,7 +53,7 @@ func newGraph(defs []nodeDef, weights map[string]*tensor) (*graph, error) {
 			g.inputs = append(g.inputs, d.Name)
 			continue
 		}
-		n := &node{name: d.Name, op: d.Op}
+		n := &node{name: d.Name, op: d.Op, def: d}
 		for _, in := range d.Input {
 			if strings.HasPrefix(in, "^") {
 				continue // control dependency
@@ -68,6 +73,9 @@ func newGraph(defs []nodeDef, weights map[string]*tensor) (*graph, error) {
 		order = append(order, d.Name)
 	}
 	if err := g.sort(byName, order); err != nil {
+		return nil, err
+	}
+	if err := g.fuse(); err != nil {
 		return nil, err
 	}
 	return g, nil
@@ -111,22 +119,183 @@ func (g *graph) sort(byName map[string]*node, order []string) error {
 			return err
 		}
 	}
-	last := make(map[string]*node)
+	setRelease(g.nodes)
+	g.owns = make(map[string]bool, len(g.nodes))
 	for _, n := range g.nodes {
+		g.owns[n.name] = n.op != "Identity" && n.op != "Reshape"
+	}
+	return nil
+}
+
+// setRelease records at each node the computed values it reads last.
+func setRelease(nodes []*node) {
+	computed := make(map[string]bool, len(nodes))
+	for _, n := range nodes {
+		computed[n.name] = true
+	}
+	last := make(map[string]*node)
+	for _, n := range nodes {
+		n.release = nil
 		for _, in := range n.inputs {
-			if _, ok := byName[in]; ok {
+			if computed[in] {
 				last[in] = n
 			}
 		}
 	}
-	for name, n := range last {
-		n.release = append(n.release, name)
+	for _, n := range nodes {
+		for _, in := range n.inputs {
+			if last[in] == n && !slices.Contains(n.release, in) {
+				n.release = append(n.release, in)
+			}
+		}
 	}
-	g.owns = make([]bool, len(g.nodes))
-	for i, n := range g.nodes {
-		g.owns[i] = n.op != "Identity" && n.op != "Reshape"
+}
+
+// link is one element-wise node folded into a conv or matmul epilogue.
+type link struct {
+	n *node
+	// args maps the node's inputs to the fused node's: -1 for the value
+	// flowing down the chain.
+	args []int
+}
+
+// fuse builds the plan: each conv or matmul absorbs the chain of
+// element-wise nodes that alone read its output (per-channel or scalar
+// constant operands, a same-shape residual for Add), so that work happens
+// while the output is still in cache.
+func (g *graph) fuse() error {
+	readers := make(map[string]int)
+	for _, n := range g.nodes {
+		for _, in := range n.inputs {
+			readers[in]++
+		}
 	}
+	reader := make(map[string]*node)
+	for _, n := range g.nodes {
+		for _, in := range n.inputs {
+			reader[in] = n
+		}
+	}
+	g.absorbed = make(map[string]bool)
+	tail := make(map[string]*node) // last chain node name -> fused node
+	for _, n := range g.nodes {
+		if !isHeadOp(n.op) || g.absorbed[n.name] {
+			continue
+		}
+		inputs := slices.Clone(n.inputs)
+		var steps []epiStep
+		var chain []link
+		cur := n.name
+		for readers[cur] == 1 {
+			r := reader[cur]
+			step, other, ok := g.foldable(r, cur)
+			if !ok {
+				break
+			}
+			l := link{n: r, args: make([]int, len(r.inputs))}
+			for i, in := range r.inputs {
+				if in == cur {
+					l.args[i] = -1
+				} else {
+					l.args[i] = len(inputs)
+					inputs = append(inputs, in)
+				}
+			}
+			if other != "" {
+				step.in = l.args[slices.Index(r.inputs, other)]
+			}
+			steps = append(steps, step)
+			chain = append(chain, l)
+			cur = r.name
+		}
+		if len(chain) == 0 {
+			continue
+		}
+		fast, err := compileHead(n.def, steps)
+		if err != nil {
+			return fmt.Errorf("node %s: %w", n.name, err)
+		}
+		g.absorbed[n.name] = true
+		for _, l := range chain[:len(chain)-1] {
+			g.absorbed[l.n.name] = true
+		}
+		tail[cur] = &node{name: cur, op: n.op, inputs: inputs, def: n.def, run: fusedRun(fast, n, chain)}
+	}
+	for _, n := range g.nodes {
+		if g.absorbed[n.name] {
+			continue
+		}
+		if f := tail[n.name]; f != nil {
+			g.plan = append(g.plan, f)
+			continue
+		}
+		c := *n
+		g.plan = append(g.plan, &c)
+	}
+	setRelease(g.plan)
 	return nil
+}
+
+// foldable reports whether node r, reading the value cur, can become an
+// epilogue step, and names its other operand, if any.
+func (g *graph) foldable(r *node, cur string) (epiStep, string, bool) {
+	switch r.op {
+	case "Relu":
+		return epiStep{kind: stepRelu}, "", len(r.inputs) == 1
+	case "Relu6":
+		return epiStep{kind: stepRelu6}, "", len(r.inputs) == 1
+	case "Add", "AddV2", "Mul", "Minimum", "Maximum":
+	default:
+		return epiStep{}, "", false
+	}
+	if len(r.inputs) != 2 {
+		return epiStep{}, "", false
+	}
+	other := r.inputs[0]
+	if other == cur {
+		other = r.inputs[1]
+	}
+	if other == cur {
+		return epiStep{}, "", false
+	}
+	if g.consts[other] == nil {
+		if r.op == "Add" || r.op == "AddV2" {
+			return epiStep{kind: stepResidual}, other, true
+		}
+		return epiStep{}, "", false
+	}
+	kind := map[string]int{"Add": stepAdd, "AddV2": stepAdd, "Mul": stepMul, "Minimum": stepMin, "Maximum": stepMax}[r.op]
+	return epiStep{kind: kind}, other, true
+}
+
+// fusedRun runs a conv or matmul with its folded-in chain; when the
+// operands do not fit the fused epilogue it runs the nodes one by one.
+func fusedRun(fast opFunc, head *node, chain []link) opFunc {
+	nh := len(head.inputs)
+	return func(in []*tensor, reuse bool) (*tensor, error) {
+		out, err := fast(in, false)
+		if err != errUnfused {
+			return out, err
+		}
+		t, err := head.run(in[:nh], false)
+		if err != nil {
+			return nil, err
+		}
+		for _, l := range chain {
+			args := make([]*tensor, len(l.args))
+			for i, a := range l.args {
+				if a < 0 {
+					args[i] = t
+				} else {
+					args[i] = in[a]
+				}
+			}
+			if t, err = l.n.run(args, l.args[0] < 0); err != nil {
+				return nil, fmt.Errorf("node %s (%s): %w", l.n.name, l.n.op, err)
+			}
+		}
+		return t, nil
+	}
 }
 
 // run feeds the placeholders and returns the named outputs.
@@ -140,7 +309,13 @@ func (g *graph) run(feeds map[string]*tensor, outputs ...string) ([]*tensor, err
 	for _, o := range outputs {
 		keep[o] = true
 	}
-	need := g.needed(outputs)
+	nodes := g.plan
+	for _, o := range outputs {
+		if g.absorbed[o] {
+			nodes = g.nodes
+		}
+	}
+	need := needed(nodes, outputs)
 	vals := make(map[string]*tensor, len(feeds)+8)
 	for k, v := range feeds {
 		vals[k] = v
@@ -152,7 +327,7 @@ func (g *graph) run(feeds map[string]*tensor, outputs ...string) ([]*tensor, err
 		return g.consts[name]
 	}
 	in := make([]*tensor, 0, 4)
-	for _, n := range g.nodes {
+	for _, n := range nodes {
 		if !need[n.name] {
 			continue
 		}
@@ -197,18 +372,17 @@ func (g *graph) reusable(n *node, in []*tensor, vals map[string]*tensor, keep ma
 			return false
 		}
 	}
-	i := slices.IndexFunc(g.nodes, func(p *node) bool { return p.name == name })
-	return i >= 0 && g.owns[i]
+	return g.owns[name]
 }
 
 // needed marks the nodes that the outputs depend on.
-func (g *graph) needed(outputs []string) map[string]bool {
+func needed(nodes []*node, outputs []string) map[string]bool {
 	need := make(map[string]bool)
 	for _, o := range outputs {
 		need[o] = true
 	}
-	for i := len(g.nodes) - 1; i >= 0; i-- {
-		if n := g.nodes[i]; need[n.name] {
+	for i := len(nodes) - 1; i >= 0; i-- {
+		if n := nodes[i]; need[n.name] {
 			for _, in := range n.inputs {
 				need[in] = true
 			}
