@@ -10,14 +10,14 @@ import (
 	"lightbox/store"
 )
 
-// BenchmarkPhotoList measures the busiest read: a page of 100 photos with
-// three presigned URLs each, requested in parallel over HTTP.
-func BenchmarkPhotoList(b *testing.B) {
+// benchProject starts a Lightbox with a project of n ready photos and
+// returns its operator.
+func benchProject(b *testing.B, n int) (*apptest.Env, *apptest.Client, string, []store.Photo) {
 	env := apptest.New(b, apptest.Options{NoRetina: true})
 	op := env.Operator("op@example.com")
 	prj := op.Project("Bench")
 	ctx := context.Background()
-	photos := make([]store.Photo, 300)
+	photos := make([]store.Photo, n)
 	for i := range photos {
 		photos[i] = store.Photo{Filename: fmt.Sprintf("%d.jpg", i), ContentType: "image/jpeg", Size: 1000}
 	}
@@ -29,6 +29,13 @@ func BenchmarkPhotoList(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+	return env, op, prj, photos
+}
+
+// BenchmarkPhotoList measures the busiest read: a page of 100 photos with
+// three presigned URLs each, requested in parallel over HTTP.
+func BenchmarkPhotoList(b *testing.B) {
+	env, op, prj, _ := benchProject(b, 300)
 	url := env.URL + "/v1/projects/" + prj + "/photos?limit=100"
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
@@ -62,22 +69,8 @@ func BenchmarkHealth(b *testing.B) {
 // photos among an event's 2,000, each with three presigned URLs and
 // whether it is bought.
 func BenchmarkMyPhotos(b *testing.B) {
-	env := apptest.New(b, apptest.Options{NoRetina: true})
-	op := env.Operator("op@example.com")
-	prj := op.Project("Bench")
+	env, _, prj, photos := benchProject(b, 2000)
 	ctx := context.Background()
-	photos := make([]store.Photo, 2000)
-	for i := range photos {
-		photos[i] = store.Photo{Filename: fmt.Sprintf("%d.jpg", i), ContentType: "image/jpeg", Size: 1000}
-	}
-	if err := env.DB.CreatePhotos(ctx, prj, photos); err != nil {
-		b.Fatal(err)
-	}
-	for _, p := range photos {
-		if err := env.DB.SetPhotoReady(ctx, p.ID, store.Ready{Width: 6000, Height: 4000}); err != nil {
-			b.Fatal(err)
-		}
-	}
 	u := env.CreateUser("guest@example.com", store.RoleAttendee)
 	exec := func(q string, args ...any) {
 		if _, err := env.DB.SQL().ExecContext(ctx, q, args...); err != nil {

@@ -160,27 +160,7 @@ func (db *DB) SetPhotoReady(ctx context.Context, photoID string, r Ready) error 
 		if r.IndexFaces {
 			return db.enqueue(ctx, tx, JobIndexFaces, IndexFacesPayload{PhotoID: photoID}, 0)
 		}
-		rows, err := tx.QueryContext(ctx, `select distinct s.user_id from selfies s join project_members m on m.user_id = s.user_id
-			where m.project_id = ? and s.status = 'approved'`, projectID)
-		if err != nil {
-			return err
-		}
-		var users []string
-		for rows.Next() {
-			var u string
-			if err := rows.Scan(&u); err != nil {
-				rows.Close()
-				return err
-			}
-			users = append(users, u)
-		}
-		rows.Close()
-		for _, u := range users {
-			if err := db.scheduleCluster(ctx, tx, u, projectID, r.ClusterDelay); err != nil {
-				return err
-			}
-		}
-		return nil
+		return db.scheduleClusterForMembers(ctx, tx, projectID, r.ClusterDelay)
 	})
 }
 

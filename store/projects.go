@@ -100,27 +100,7 @@ func (db *DB) UpdateProject(ctx context.Context, p *Project) error {
 		if old.Valid == (p.FaceThreshold != nil) && (!old.Valid || old.Float64 == *p.FaceThreshold) {
 			return nil
 		}
-		rows, err := tx.QueryContext(ctx, `select distinct m.user_id from project_members m
-			join selfies s on s.user_id = m.user_id and s.status = 'approved' where m.project_id = ?`, p.ID)
-		if err != nil {
-			return err
-		}
-		var users []string
-		for rows.Next() {
-			var u string
-			if err := rows.Scan(&u); err != nil {
-				rows.Close()
-				return err
-			}
-			users = append(users, u)
-		}
-		rows.Close()
-		for _, u := range users {
-			if err := db.scheduleCluster(ctx, tx, u, p.ID, 0); err != nil {
-				return err
-			}
-		}
-		return rows.Err()
+		return db.scheduleClusterForMembers(ctx, tx, p.ID, 0)
 	})
 }
 

@@ -113,6 +113,15 @@ func Derive(r io.Reader, opts Options) (*Derivatives, error) {
 // down to at most longEdge pixels on the long edge, for the face engine. It
 // returns the same typed errors as Derive.
 func Upright(r io.Reader, limits Limits, longEdge int) (image.Image, error) {
+	img, err := upright(r, limits, longEdge, imaging.Linear)
+	if err != nil {
+		return nil, err
+	}
+	return img, nil
+}
+
+// upright decodes, orients and fits an image into longEdge pixels.
+func upright(r io.Reader, limits Limits, longEdge int, filter imaging.ResampleFilter) (*image.NRGBA, error) {
 	src, err := open(r, limits)
 	if err != nil {
 		return nil, err
@@ -122,23 +131,17 @@ func Upright(r io.Reader, limits Limits, longEdge int) (image.Image, error) {
 		return nil, err
 	}
 	w, h := src.upright()
-	return downscale(img, fitLongEdge(w, h, longEdge), src.orientation, imaging.Linear), nil
+	return downscale(img, fitLongEdge(w, h, longEdge), src.orientation, filter), nil
 }
 
 // Selfie normalises an uploaded selfie (JPEG or PNG, any EXIF orientation)
 // to an upright JPEG at most SelfieLongEdge pixels on the long edge, without
 // metadata, for the face service. It returns the same typed errors as Derive.
 func Selfie(r io.Reader, limits Limits) ([]byte, error) {
-	src, err := open(r, limits)
+	n, err := upright(r, limits, SelfieLongEdge, imaging.CatmullRom)
 	if err != nil {
 		return nil, err
 	}
-	img, err := src.decode()
-	if err != nil {
-		return nil, err
-	}
-	w, h := src.upright()
-	n := downscale(img, fitLongEdge(w, h, SelfieLongEdge), src.orientation, imaging.CatmullRom)
 	out, err := encodeJPEG(n, selfieQuality)
 	if err != nil {
 		return nil, fmt.Errorf("photo: encode selfie: %w", err)
