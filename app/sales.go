@@ -233,9 +233,8 @@ func (s *Server) getPurchase(c echo.Context) error {
 		return err
 	}
 	v := purchaseView{Purchase: p}
-	resumer, ok := s.payments.(PaymentResumer)
-	if ok && p.Status == store.PurchasePending && p.Payment == "stripe" && p.PaymentIntentID != "" && p.UserID == currentUser(c).ID {
-		secret, err := resumer.ResumeIntent(c.Request().Context(), p.PaymentIntentID)
+	if s.payments != nil && p.Status == store.PurchasePending && p.Payment == "stripe" && p.PaymentIntentID != "" && p.UserID == currentUser(c).ID {
+		secret, err := s.payments.ResumeIntent(c.Request().Context(), p.PaymentIntentID)
 		var apiErr *Error
 		switch {
 		case errors.As(err, &apiErr):

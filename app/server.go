@@ -79,6 +79,11 @@ func (c *Config) defaults() {
 // Payments creates payment intents with the payment provider.
 type Payments interface {
 	CreateIntent(ctx context.Context, r IntentRequest) (Intent, error)
+	// ResumeIntent returns the intent's client secret while the payer
+	// still has something to do (enter a card, confirm, authenticate),
+	// and "" once the payment is processing, done or cancelled, so an
+	// attendee who reloaded the page or came back later can finish paying.
+	ResumeIntent(ctx context.Context, intentID string) (string, error)
 }
 
 // IntentRequest describes one checkout.

@@ -38,9 +38,6 @@ func NewStripe(secretKey, apiURL string) *Stripe {
 // CreateIntent creates a PaymentIntent for a purchase. Declines become a
 // 402 with Stripe's reason; rate limits and outages a 503.
 func (s *Stripe) CreateIntent(ctx context.Context, r IntentRequest) (Intent, error) {
-	if !s.breaker.allow() {
-		return Intent{}, errPaymentsDown
-	}
 	p := &stripe.PaymentIntentParams{
 		Amount:                  stripe.Int64(r.Amount),
 		Currency:                stripe.String(strings.ToLower(r.Currency)),
@@ -51,8 +48,21 @@ func (s *Stripe) CreateIntent(ctx context.Context, r IntentRequest) (Intent, err
 	p.AddMetadata("user_id", r.UserID)
 	p.SetIdempotencyKey("purchase-" + r.PurchaseID)
 	p.Context = ctx
-	pi, err := s.api.PaymentIntents.New(p)
-	if err != nil {
+	var pi *stripe.PaymentIntent
+	if err := s.call(func() (err error) { pi, err = s.api.PaymentIntents.New(p); return err }); err != nil {
+		return Intent{}, err
+	}
+	return Intent{ID: pi.ID, ClientSecret: pi.ClientSecret}, nil
+}
+
+// call makes one Stripe request through the circuit breaker: an outage
+// (an error that maps to 503) counts against Stripe, any other answer
+// shows it is up. Errors come back mapped for the API.
+func (s *Stripe) call(request func() error) error {
+	if !s.breaker.allow() {
+		return errPaymentsDown
+	}
+	if err := request(); err != nil {
 		mapped := stripeError(err)
 		var apiErr *Error
 		if errors.As(mapped, &apiErr) && apiErr.Status == http.StatusServiceUnavailable {
@@ -60,10 +70,10 @@ func (s *Stripe) CreateIntent(ctx context.Context, r IntentRequest) (Intent, err
 		} else {
 			s.breaker.success()
 		}
-		return Intent{}, mapped
+		return mapped
 	}
 	s.breaker.success()
-	return Intent{ID: pi.ID, ClientSecret: pi.ClientSecret}, nil
+	return nil
 }
 
 var errPaymentsDown = newError(http.StatusServiceUnavailable, "payments_unavailable",
