@@ -123,9 +123,6 @@ type pageData struct {
 type publicConfig struct {
 	StudioName           string
 	StripePublishableKey string
-	GooglePlacesKey      string
-	FaceMatching         bool
-	Version              string
 }
 
 // IsOperator reports whether the page is shown to an operator.
@@ -141,8 +138,7 @@ func (s *Server) renderPage(c echo.Context, status int, pd pageData, name string
 		return fmt.Errorf("no page template %q", name)
 	}
 	pd.User = currentUser(c)
-	pd.Public = publicConfig{StudioName: s.cfg.StudioName, StripePublishableKey: s.cfg.StripePublishableKey,
-		GooglePlacesKey: s.cfg.GooglePlacesKey, FaceMatching: s.cfg.FaceMatching, Version: s.cfg.Version}
+	pd.Public = publicConfig{StudioName: s.cfg.StudioName, StripePublishableKey: s.cfg.StripePublishableKey}
 	if sess := session(c); sess != nil {
 		pd.CSRF = sess.CSRFToken
 	}
