@@ -295,31 +295,11 @@ func (db *DB) SetSelfieVector(ctx context.Context, selfieID string, embedding []
 // faces are not indexed yet, for when the built-in engine starts on photos
 // processed without it.
 func (db *DB) EnqueueUnindexedPhotos(ctx context.Context) (int, error) {
-	rows, err := db.sql.QueryContext(ctx, `select id from photos where status = 'ready' and faces_indexed_at is null order by id`)
+	ids, err := textColumn(db.sql.QueryContext(ctx, `select id from photos where status = 'ready' and faces_indexed_at is null order by id`))
 	if err != nil {
 		return 0, err
 	}
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return 0, err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil || len(ids) == 0 {
-		return 0, err
-	}
-	return len(ids), db.tx(ctx, func(tx *sql.Tx) error {
-		for _, id := range ids {
-			if err := db.enqueue(ctx, tx, JobIndexFaces, IndexFacesPayload{PhotoID: id}, 0); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	return db.enqueueEach(ctx, JobIndexFaces, ids, func(id string) any { return IndexFacesPayload{PhotoID: id} })
 }
 
 // FaceReview is a borderline match waiting for an operator.

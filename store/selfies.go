@@ -103,20 +103,7 @@ func (db *DB) CurrentSelfie(ctx context.Context, userID string) (Selfie, error) 
 
 // PendingSelfies lists selfies waiting for the face service.
 func (db *DB) PendingSelfies(ctx context.Context) ([]string, error) {
-	rows, err := db.sql.QueryContext(ctx, `select id from selfies where status = 'pending' order by seq`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return textColumn(db.sql.QueryContext(ctx, `select id from selfies where status = 'pending' order by seq`))
 }
 
 // EnqueuePendingSelfies queues process_selfie for every pending selfie,
@@ -126,14 +113,7 @@ func (db *DB) EnqueuePendingSelfies(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	return len(ids), db.tx(ctx, func(tx *sql.Tx) error {
-		for _, id := range ids {
-			if err := db.enqueue(ctx, tx, JobProcessSelfie, SelfiePayload{SelfieID: id}, 0); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	return db.enqueueEach(ctx, JobProcessSelfie, ids, func(id string) any { return SelfiePayload{SelfieID: id} })
 }
 
 // ApproveSelfie stores the selfie's embedding, replaces the user's older
@@ -169,20 +149,10 @@ func (db *DB) ApproveSelfie(ctx context.Context, selfieID string, embedding []fl
 		if _, err := tx.ExecContext(ctx, `insert into `+table+` (selfie_seq, embedding) values (?, ?)`, seq, vecBlob(embedding)); err != nil {
 			return err
 		}
-		rows, err := tx.QueryContext(ctx, `select project_id from project_members where user_id = ?`, userID)
+		projects, err := textColumn(tx.QueryContext(ctx, `select project_id from project_members where user_id = ?`, userID))
 		if err != nil {
 			return err
 		}
-		var projects []string
-		for rows.Next() {
-			var p string
-			if err := rows.Scan(&p); err != nil {
-				rows.Close()
-				return err
-			}
-			projects = append(projects, p)
-		}
-		rows.Close()
 		for _, p := range projects {
 			if err := db.scheduleCluster(ctx, tx, userID, p, 0); err != nil {
 				return err

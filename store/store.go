@@ -238,6 +238,40 @@ func (db *DB) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 	return nil
 }
 
+// textColumn reads a one-column result of text, closing rows; it takes
+// the query's error too, so a call reads textColumn(tx.QueryContext(...)).
+func textColumn(rows *sql.Rows, err error) ([]string, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// enqueueEach queues one job of kind per id, in one transaction, and
+// returns how many.
+func (db *DB) enqueueEach(ctx context.Context, kind string, ids []string, payload func(id string) any) (int, error) {
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	return len(ids), db.tx(ctx, func(tx *sql.Tx) error {
+		for _, id := range ids {
+			if err := db.enqueue(ctx, tx, kind, payload(id), 0); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
 // mapErr turns driver errors into the store's errors.
 func mapErr(err error) error {
 	if err == nil {

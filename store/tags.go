@@ -54,22 +54,9 @@ func (db *DB) scheduleCluster(ctx context.Context, tx *sql.Tx, userID, projectID
 // scheduleClusterForMembers schedules cluster_faces for every member of the
 // project with an approved selfie.
 func (db *DB) scheduleClusterForMembers(ctx context.Context, tx *sql.Tx, projectID string, delay time.Duration) error {
-	rows, err := tx.QueryContext(ctx, `select distinct m.user_id from project_members m
-		join selfies s on s.user_id = m.user_id and s.status = 'approved' where m.project_id = ?`, projectID)
+	users, err := textColumn(tx.QueryContext(ctx, `select distinct m.user_id from project_members m
+		join selfies s on s.user_id = m.user_id and s.status = 'approved' where m.project_id = ?`, projectID))
 	if err != nil {
-		return err
-	}
-	var users []string
-	for rows.Next() {
-		var u string
-		if err := rows.Scan(&u); err != nil {
-			rows.Close()
-			return err
-		}
-		users = append(users, u)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return err
 	}
 	for _, u := range users {
