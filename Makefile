@@ -60,7 +60,7 @@ test: tools models vet
 	PATH="$(GOBIN):$$PATH" CGO_ENABLED=1 $(GO) test -race -count=1 -timeout 20m ./...
 	$(GO) test -count=1 -timeout 10m ./jobs/face/...
 	$(GO) test -count=1 -timeout 10m -tags purego ./jobs/face/
-	PATH="$(GOBIN):$$PATH" $(GO) test -count=1 -timeout 10m -run Builtin ./app/
+	PATH="$(GOBIN):$$PATH" $(GO) test -count=1 -timeout 10m -run Builtin ./app/ ./jobs/
 
 # Benchmarks: the Go packages' benchmarks, then the image pipeline side by
 # side with sharp (libvips, from npm) on the same photos and cores.
