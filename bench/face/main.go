@@ -31,6 +31,7 @@ import (
 	"github.com/disintegration/imaging"
 
 	"lightbox/jobs/face"
+	"lightbox/jobs/face/facetest"
 )
 
 // result is what each child prints as one JSON line.
@@ -108,7 +109,7 @@ func run(args []string, stdout io.Writer) error {
 	}
 
 	if *samples == "" {
-		if *samples, err = sampleDir(); err != nil {
+		if *samples, err = facetest.FetchSamples(); err != nil {
 			return err
 		}
 	}
@@ -338,54 +339,4 @@ func scriptDir() (string, error) {
 		}
 	}
 	return "", fmt.Errorf("human.mjs not found; run from the repository root or bench/face")
-}
-
-// sampleFaces is the number of faces in each sample photo.
-var sampleFaces = []int{3, 3, 3, 4, 5, 4}
-
-// samplePackage ships the sample photos, as for the face engine's tests.
-const samplePackage = "@vladmandic/face-api@1.7.15"
-
-// sampleDir returns the folder the face engine's tests keep the samples in,
-// fetching them with npm pack if they are not there yet.
-func sampleDir() (string, error) {
-	cache, err := os.UserCacheDir()
-	if err != nil {
-		cache = os.TempDir()
-	}
-	dir := filepath.Join(cache, "lightbox-face-test", "face-api-1.7.15")
-	if _, err := os.Stat(filepath.Join(dir, "sample6.jpg")); err == nil {
-		return dir, nil
-	}
-	fmt.Fprintf(os.Stderr, "fetching %s...\n", samplePackage)
-	tmp, err := os.MkdirTemp("", "lightbox-face-samples-")
-	if err != nil {
-		return "", err
-	}
-	defer os.RemoveAll(tmp)
-	pack := exec.Command("npm", "pack", "--silent", samplePackage)
-	pack.Dir = tmp
-	if out, err := pack.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("npm pack %s: %v\n%s", samplePackage, err, out)
-	}
-	tgz, _ := filepath.Glob(filepath.Join(tmp, "*.tgz"))
-	if len(tgz) != 1 {
-		return "", fmt.Errorf("npm pack %s wrote %v", samplePackage, tgz)
-	}
-	args := []string{"-xzf", tgz[0], "-C", tmp}
-	for i := 1; i <= 6; i++ {
-		args = append(args, fmt.Sprintf("package/demo/sample%d.jpg", i))
-	}
-	if out, err := exec.Command("tar", args...).CombinedOutput(); err != nil {
-		return "", fmt.Errorf("extract samples: %v\n%s", err, out)
-	}
-	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
-		return "", err
-	}
-	staged := dir + ".tmp"
-	os.RemoveAll(staged)
-	if err := os.Rename(filepath.Join(tmp, "package", "demo"), staged); err != nil {
-		return "", err
-	}
-	return dir, os.Rename(staged, dir)
 }

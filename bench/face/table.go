@@ -6,6 +6,9 @@ import (
 	"os"
 	"runtime"
 	"strings"
+
+	"lightbox/bench/internal/machine"
+	"lightbox/jobs/face/facetest"
 )
 
 // table holds every measurement of one run.
@@ -24,7 +27,7 @@ func (t table) print(w io.Writer) {
 	h := t.indexHuman
 	fmt.Fprintf(w, "\nFace engines: lightbox/jobs/face (pure Go) vs @vladmandic/human on tfjs-wasm, same models (blazeface + faceres)\n")
 	fmt.Fprintf(w, "machine: %s/%s, %s, %d CPUs online; every engine limited to %d\n",
-		runtime.GOOS, runtime.GOARCH, cpuModel(), runtime.NumCPU(), t.cpus)
+		runtime.GOOS, runtime.GOARCH, machine.CPUModel(), runtime.NumCPU(), t.cpus)
 	fmt.Fprintf(w, "versions: %s; human %s, tfjs %s, tfjs-backend-wasm %s (SIMD %s, %d thread per instance), node %s\n",
 		runtime.Version(), h.Versions["human"], h.Versions["tfjs"], h.Versions["wasm"], onOff(h.SIMD), h.Threads, h.Versions["node"])
 
@@ -68,7 +71,7 @@ func (t table) print(w io.Writer) {
 		"detector run on the photo fitted into 256 px, then twice as large until faces down to 40 px are\n"+
 		"covered (at most 1024 px); 1 scale: fitted into 256 px only, as human runs its detector (human\n"+
 		"squeezes the whole photo into 256×256).\n",
-		t.cpus, t.embedLB.GoSysMiB, t.indexLB.GoSysMiB, counts(sampleFaces))
+		t.cpus, t.embedLB.GoSysMiB, t.indexLB.GoSysMiB, counts(facetest.SampleFaces))
 	if load, err := os.ReadFile("/proc/loadavg"); err == nil {
 		if f := strings.Fields(string(load)); len(f) >= 3 {
 			fmt.Fprintf(w, "load average during the run: %s (other work on the machine slows wall-clock figures more than CPU)\n",
@@ -96,17 +99,4 @@ func onOff(b bool) string {
 		return "on"
 	}
 	return "off"
-}
-
-func cpuModel() string {
-	b, err := os.ReadFile("/proc/cpuinfo")
-	if err != nil {
-		return "unknown CPU"
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
-			return strings.TrimSpace(v)
-		}
-	}
-	return "unknown CPU"
 }

@@ -192,16 +192,3 @@ func scriptDir() (string, error) {
 	}
 	return "", fmt.Errorf("sharp.mjs not found; run from the repository root or bench/photo")
 }
-
-func cpuModel() string {
-	b, err := os.ReadFile("/proc/cpuinfo")
-	if err != nil {
-		return "unknown CPU"
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
-			return strings.TrimSpace(v)
-		}
-	}
-	return "unknown CPU"
-}

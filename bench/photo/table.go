@@ -6,6 +6,8 @@ import (
 	"os"
 	"runtime"
 	"strings"
+
+	"lightbox/bench/internal/machine"
 )
 
 // row is one pipeline's result on one photo size.
@@ -21,7 +23,7 @@ type row struct {
 func printTable(w io.Writer, rows []row, cpus int) {
 	fmt.Fprintf(w, "\nPhoto derivatives: 800w + 400w thumbnails and a 1600 px watermarked preview per photo\n")
 	fmt.Fprintf(w, "machine: %s/%s, %s, %d CPUs online; every pipeline limited to %d\n",
-		runtime.GOOS, runtime.GOARCH, cpuModel(), runtime.NumCPU(), cpus)
+		runtime.GOOS, runtime.GOARCH, machine.CPUModel(), runtime.NumCPU(), cpus)
 	for _, r := range rows {
 		if v := r.Versions; v["sharp"] != "" {
 			fmt.Fprintf(w, "versions: %s, image/jpeg + disintegration/imaging; sharp %s, libvips %s, node %s\n",

