@@ -193,6 +193,25 @@ func TestPasswordReset(t *testing.T) {
 	}
 }
 
+// Using one reset link ends every other link sent to the same account.
+func TestPasswordResetEndsOtherLinks(t *testing.T) {
+	env := apptest.New(t, apptest.Options{NoRetina: true})
+	op := env.Operator("op@example.com")
+	env.CreateUser("user@example.com", store.RoleAttendee)
+	anon := env.Anonymous()
+	anon.MustJSON("POST", "/v1/auth/password-reset", map[string]string{"email": "user@example.com"}, 202, nil)
+	anon.MustJSON("POST", "/v1/auth/password-reset", map[string]string{"email": "user@example.com"}, 202, nil)
+	env.WaitJobs()
+	mails := outbox(t, op)
+	if len(mails) != 2 {
+		t.Fatalf("%d reset emails, want 2", len(mails))
+	}
+	first, second := tokenFrom(t, mails[0].Text, "/reset"), tokenFrom(t, mails[1].Text, "/reset")
+	anon.MustJSON("POST", "/v1/auth/password-reset/confirm", map[string]string{"token": second, "password": "a brand new password"}, 204, nil)
+	anon.MustJSON("POST", "/v1/auth/password-reset/confirm", map[string]string{"token": first, "password": "an attacker's password"}, 400, nil)
+	anon.MustJSON("POST", "/v1/auth/login", map[string]string{"email": "user@example.com", "password": "a brand new password"}, 200, nil)
+}
+
 func TestLoginThrottleAndCSRF(t *testing.T) {
 	env := apptest.New(t, apptest.Options{NoRetina: true})
 	env.CreateUser("op@example.com", store.RoleOperator)

@@ -148,8 +148,8 @@ type ResetPayload struct {
 	UserID  string `json:"userId"`
 }
 
-// ConfirmPasswordReset sets a new password hash for a valid, unused token
-// and ends the user's sessions.
+// ConfirmPasswordReset sets a new password hash for a valid, unused token,
+// ends the account's other reset links and the user's sessions.
 func (db *DB) ConfirmPasswordReset(ctx context.Context, tokenHash []byte, passwordHash string) error {
 	return db.tx(ctx, func(tx *sql.Tx) error {
 		now := fmtTime(db.now())
@@ -160,6 +160,9 @@ func (db *DB) ConfirmPasswordReset(ctx context.Context, tokenHash []byte, passwo
 			return ErrTokenInvalid
 		}
 		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `update password_resets set used_at = ? where user_id = ? and used_at is null`, now, userID); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `update users set password_hash = ? where id = ?`, passwordHash, userID); err != nil {
