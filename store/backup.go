@@ -15,7 +15,14 @@ func (db *DB) Backup(ctx context.Context, path string) error {
 	if err != nil {
 		return err
 	}
+	// VACUUM INTO fills an empty file, so the copy is born private.
+	f, err := os.OpenFile(abs, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	f.Close()
 	if _, err := db.sql.ExecContext(ctx, `vacuum into ?`, abs); err != nil {
+		os.Remove(abs)
 		return fmt.Errorf("backup: %w", err)
 	}
 	return nil

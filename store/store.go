@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -72,6 +73,9 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("database path: %w", err)
 	}
+	if err := private(abs, "", "-wal", "-shm"); err != nil {
+		return nil, fmt.Errorf("database file: %w", err)
+	}
 	q := url.Values{}
 	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)"} {
 		q.Add("_pragma", p)
@@ -92,6 +96,26 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	}
 	db.queues = newQueues(sdb)
 	return db, nil
+}
+
+// private makes the database file readable by its owner only, creating it
+// empty if need be, and tightens the suffixed companion files that exist.
+// SQLite creates the -wal and -shm files with the database file's mode,
+// so they follow whatever the data folder's mode or the umask.
+func private(path string, suffixes ...string) error {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	for _, s := range suffixes {
+		if err := os.Chmod(path+s, 0o600); err != nil && (s == "" || !errors.Is(err, fs.ErrNotExist)) {
+			return err
+		}
+	}
+	return nil
 }
 
 // Close closes the database.

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -92,5 +93,41 @@ func TestCreateUserConflict(t *testing.T) {
 	got, err := db.UserByEmail(ctx, "a@example.com")
 	if err != nil || got.ID != u.ID {
 		t.Fatalf("lookup: %+v %v", got, err)
+	}
+}
+
+// The database, its WAL and shared-memory files and its backups are the
+// owner's alone, whatever the data folder's mode and the umask.
+func TestDatabaseFilesArePrivate(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "lb.db")
+	// A database left readable by an older version is tightened too.
+	if err := os.WriteFile(path+"-wal", nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	db, err := store.Open(ctx, path, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.SQL().ExecContext(ctx, `create table t (x); insert into t values (1)`); err != nil {
+		t.Fatal(err)
+	}
+	backup := filepath.Join(dir, "backup.db")
+	if err := db.Backup(ctx, backup); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{path, path + "-wal", path + "-shm", backup} {
+		fi, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m := fi.Mode().Perm(); m != 0o600 {
+			t.Errorf("%s: mode %v, want -rw-------", filepath.Base(p), m)
+		}
 	}
 }
