@@ -228,7 +228,11 @@ func (s *Server) page(pg pageDef) echo.HandlerFunc {
 		case pg.role == store.RoleOperator && u.Role != store.RoleOperator:
 			return c.Redirect(http.StatusSeeOther, "/app")
 		}
-		return s.renderPage(c, http.StatusOK, pageData{Title: pg.title, Page: pg.name, Section: pg.section}, pg.name)
+		pd := pageData{Title: pg.title, Page: pg.name, Section: pg.section}
+		if pg.name == "login" {
+			pd.Data = safeNext(c.QueryParam("next"), "")
+		}
+		return s.renderPage(c, http.StatusOK, pd, pg.name)
 	}
 }
 
@@ -240,9 +244,23 @@ func homeOf(u *store.User) string {
 	return "/app"
 }
 
-// safeNext accepts only a local path as a redirect target.
+// safeNext accepts only a path on this site as a redirect target, judged
+// as a browser reads it: browsers drop tabs and newlines anywhere in a URL
+// and read a backslash as a slash, so "/<tab>/evil.example" and
+// "/\\evil.example" both mean "//evil.example", another site. Anything with a control
+// character or a backslash, or that does not parse as a bare path, gives
+// fallback. The login page's script uses the same verdict (data-next).
 func safeNext(next, fallback string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") || strings.ContainsAny(next, "\r\n") {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") {
+		return fallback
+	}
+	for _, r := range next {
+		if r < 0x20 || r == 0x7f || r == '\\' {
+			return fallback
+		}
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" {
 		return fallback
 	}
 	return next

@@ -41,6 +41,10 @@ func TestPages(t *testing.T) {
 		{"attendees stay out of the backoffice", guest, "/admin/projects/p1", 303, "/app", ""},
 		{"the login page skips ahead when logged in", guest, "/login?next=/app/selfie", 303, "/app/selfie", ""},
 		{"and refuses to send people elsewhere", guest, "/login?next=//evil.example", 303, "/app", ""},
+		{"even with a tab browsers drop", guest, "/login?next=/%09/evil.example/x", 303, "/app", ""},
+		{"or a newline", guest, "/login?next=/%0A/evil.example/x", 303, "/app", ""},
+		{"or a backslash browsers read as a slash", guest, "/login?next=/%5Cevil.example/x", 303, "/app", ""},
+		{"the login page hands a local next to its script", anon, "/login?next=/admin/jobs%3Fx%3D1", 200, "", `data-next="/admin/jobs?x=1"`},
 		{"login page", anon, "/login", 200, "", `id="login-form"`},
 		{"invite page", anon, "/invite?token=x", 200, "", `id="invite-form"`},
 		{"backoffice shell", op, "/admin/projects/p1", 200, "", `data-page="project"`},
@@ -60,6 +64,14 @@ func TestPages(t *testing.T) {
 				t.Errorf("page lacks %q", tc.contains)
 			}
 		})
+	}
+
+	// The login page's script goes where data-next says, so another site
+	// never gets there.
+	for _, next := range []string{"/%09/evil.example/x", "//evil.example", "/%5Cevil.example", "https://evil.example", "%20//evil.example"} {
+		if r := getPage(t, anon, "/login?next="+next); strings.Contains(string(r.Body), "data-next") {
+			t.Errorf("login page with next=%s hands it to its script", next)
+		}
 	}
 
 	// Pages carry the session's CSRF token for their scripts.
