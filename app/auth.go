@@ -7,6 +7,7 @@ import (
 	"net/mail"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -163,8 +164,24 @@ type authResponse struct {
 	User      store.User `json:"user"`
 }
 
-// dummyHash makes a login for an unknown email cost as much as a real one.
-var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("lightbox-timing-equaliser"), bcrypt.MinCost)
+// standIn is the hash a login for an unknown email is checked against, so
+// it costs as much as a wrong password for a known one: it is made, on
+// first use, at the cost real passwords are hashed with.
+type standIn struct {
+	once sync.Once
+	hash []byte
+}
+
+func (s *Server) standInHash() []byte {
+	s.standIn.once.Do(func() {
+		h, err := HashPassword("lightbox-timing-equaliser", s.cfg.BcryptCost)
+		if err != nil { // a cost bcrypt refuses, which fails real hashing too
+			h, _ = HashPassword("lightbox-timing-equaliser", bcrypt.DefaultCost)
+		}
+		s.standIn.hash = []byte(h)
+	})
+	return s.standIn.hash
+}
 
 func (s *Server) login(c echo.Context) error {
 	var req loginRequest
@@ -182,7 +199,7 @@ func (s *Server) login(c echo.Context) error {
 	}
 	hash := []byte(u.PasswordHash)
 	if err != nil {
-		hash = dummyHash
+		hash = s.standInHash()
 	}
 	if bcrypt.CompareHashAndPassword(hash, []byte(req.Password)) != nil || err != nil {
 		return newError(http.StatusUnauthorized, "invalid_credentials", "That email and password don't match.")

@@ -128,6 +128,7 @@ type Server struct {
 	jobs     JobStats
 	echo     *echo.Echo
 	limits   *limiters
+	standIn  standIn
 	pages    *pages
 	metrics  *metrics
 	origin   string // scheme://host of PublicURL
