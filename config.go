@@ -56,6 +56,20 @@ func secret(getenv getenvFunc, name string) (string, error) {
 	return "", nil
 }
 
+// defaultAddr is where serve listens without --addr: $ADDR, else all
+// interfaces on $PORT (a platform that sets PORT routes to it from outside),
+// else loopback only, so a laptop's Lightbox is not open to its network
+// until someone asks for it with ADDR=:8080.
+func defaultAddr(getenv getenvFunc) string {
+	if a := getenv("ADDR"); a != "" {
+		return a
+	}
+	if p := getenv("PORT"); p != "" {
+		return ":" + p
+	}
+	return "127.0.0.1:8080"
+}
+
 // loadConfig reads the configuration; any error names the variable.
 func loadConfig(getenv getenvFunc, dataDir, addr string) (Config, error) {
 	c := Config{DataDir: dataDir, Addr: addr}
@@ -82,7 +96,7 @@ func loadConfig(getenv getenvFunc, dataDir, addr string) (Config, error) {
 	c.PublicURL = strings.TrimRight(getenv("PUBLIC_URL"), "/")
 	if c.PublicURL == "" {
 		host, port, _ := net.SplitHostPort(addr)
-		if host == "" || host == "0.0.0.0" || host == "::" {
+		if host == "" || host == "0.0.0.0" || host == "::" || host == "127.0.0.1" || host == "::1" {
 			host = "localhost"
 		}
 		c.PublicURL = "http://" + net.JoinHostPort(host, port)

@@ -30,14 +30,7 @@ func newLogger(format string, w io.Writer) *slog.Logger {
 
 func cmdServe(ctx context.Context, args []string, getenv getenvFunc, stdout, stderr io.Writer) error {
 	fs, dir := newFlags("serve", getenv, stderr)
-	defAddr := getenv("ADDR")
-	if defAddr == "" {
-		defAddr = ":8080"
-		if p := getenv("PORT"); p != "" {
-			defAddr = ":" + p
-		}
-	}
-	addr := fs.String("addr", defAddr, "address to listen on ($ADDR)")
+	addr := fs.String("addr", defaultAddr(getenv), "address to listen on ($ADDR)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}

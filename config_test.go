@@ -1,0 +1,33 @@
+package main
+
+import "testing"
+
+// Without configuration Lightbox listens on loopback only and calls itself
+// localhost, as the README says; platforms and containers ask for every
+// interface with ADDR (or PORT).
+func TestDefaultAddr(t *testing.T) {
+	tests := []struct {
+		env        map[string]string
+		addr, link string
+	}{
+		{map[string]string{}, "127.0.0.1:8080", "http://localhost:8080"},
+		{map[string]string{"ADDR": ":8080"}, ":8080", "http://localhost:8080"},
+		{map[string]string{"PORT": "3000"}, ":3000", "http://localhost:3000"},
+		{map[string]string{"ADDR": "127.0.0.1:9000", "PORT": "3000"}, "127.0.0.1:9000", "http://localhost:9000"},
+		{map[string]string{"ADDR": "192.168.1.5:8080"}, "192.168.1.5:8080", "http://192.168.1.5:8080"},
+		{map[string]string{"PUBLIC_URL": "https://photos.example.com/"}, "127.0.0.1:8080", "https://photos.example.com"},
+	}
+	for _, tt := range tests {
+		addr := defaultAddr(env(tt.env))
+		if addr != tt.addr {
+			t.Errorf("%v: listens on %q, want %q", tt.env, addr, tt.addr)
+		}
+		cfg, err := loadConfig(env(tt.env), t.TempDir(), addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cfg.PublicURL != tt.link {
+			t.Errorf("%v: PUBLIC_URL %q, want %q", tt.env, cfg.PublicURL, tt.link)
+		}
+	}
+}
