@@ -18,6 +18,8 @@ run: face-models
 
 # A Lightbox with embedded defaults, the fake face service, a demo operator,
 # a project of generated photos and invited attendees; prints where to log in.
+# It listens on 127.0.0.1:8090 (a free port if that is taken; ADDR to choose),
+# so it runs beside `make run`.
 demo:
 	$(GO) run ./cmd/demo
 

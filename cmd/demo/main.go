@@ -3,7 +3,10 @@
 // and fills it with a project of generated photos, a price list, three
 // invited guests and one guest who has signed up and taken a selfie.
 //
-//	go run ./cmd/demo [-addr 127.0.0.1:8080] [-data DIR]
+//	go run ./cmd/demo [-addr 127.0.0.1:8090] [-data DIR]
+//
+// Without -addr (or $ADDR) it listens on 127.0.0.1:8090, beside `make run`
+// on 8080, or on a free port when 8090 is taken, and says which.
 //
 // Stop it with Ctrl-C; without -data the data is thrown away.
 package main
@@ -60,7 +63,7 @@ func main() {
 
 func run(ctx context.Context, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
-	addr := fs.String("addr", "127.0.0.1:8080", "address for Lightbox to listen on")
+	addr := fs.String("addr", os.Getenv("ADDR"), "address for Lightbox to listen on ($ADDR; default "+defaultAddr+", or a free port)")
 	dataDir := fs.String("data", "", "data directory to keep (default: a temporary one, removed at exit)")
 	photos := fs.Int("photos", 24, "how many event photos to generate")
 	if err := fs.Parse(args); err != nil {
@@ -78,10 +81,8 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	if *dataDir == "" {
 		*dataDir = filepath.Join(work, "data")
 	}
-	if l, err := net.Listen("tcp", *addr); err != nil {
-		return fmt.Errorf("%s is taken (%v); choose another with -addr", *addr, err)
-	} else {
-		l.Close()
+	if *addr, err = chooseAddr(*addr, out); err != nil {
+		return err
 	}
 	_, port, _ := net.SplitHostPort(*addr)
 	base := "http://localhost:" + port
@@ -170,6 +171,33 @@ Server log: %s. Press Ctrl-C to stop.
 		exited <- err
 		return fmt.Errorf("lightbox stopped: %v (log: %s)", err, logPath)
 	}
+}
+
+// defaultAddr is the demo's address when none is asked for: not 8080, where
+// `make run` listens.
+const defaultAddr = "127.0.0.1:8090"
+
+// chooseAddr checks that the asked-for address is free; with none asked
+// for it takes defaultAddr or, when that is taken, a free loopback port,
+// and says so.
+func chooseAddr(addr string, out io.Writer) (string, error) {
+	asked := addr != ""
+	if !asked {
+		addr = defaultAddr
+	}
+	l, err := net.Listen("tcp", addr)
+	if err != nil && asked {
+		return "", fmt.Errorf("%s is taken (%v); choose another with -addr or ADDR", addr, err)
+	}
+	if err != nil {
+		if l, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
+			return "", err
+		}
+		fmt.Fprintf(out, "%s is taken; using %s instead (choose one with -addr or ADDR)\n", addr, l.Addr())
+	}
+	addr = l.Addr().String()
+	l.Close()
+	return addr, nil
 }
 
 // seed creates the project, photos, packages and guests through the API,
