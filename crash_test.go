@@ -209,7 +209,7 @@ func TestCrashSafety(t *testing.T) {
 						return
 					}
 					it := created.Items[0]
-					req, _ := http.NewRequest("PUT", it.Upload.URL, bytes.NewReader(b))
+					req, _ := http.NewRequest("PUT", srv.url+it.Upload.URL, bytes.NewReader(b)) // the embedded store's URLs are relative
 					for k, v := range it.Upload.Headers {
 						req.Header.Set(k, v)
 					}

@@ -120,7 +120,7 @@ func TestServeStartsAndStops(t *testing.T) {
 	if _, ok := models.FS(); ok {
 		faces = "face matching: embedded default (built-in engine)"
 	}
-	for _, part := range []string{"storage: embedded default", "email: embedded default", "payments: embedded default", faces, "stopped"} {
+	for _, part := range []string{"storage: embedded default", "email: embedded default", "payments: embedded default", faces, "built from PUBLIC_URL", "stopped"} {
 		if !strings.Contains(log, part) {
 			t.Errorf("startup/shutdown log lacks %q:\n%s", part, log)
 		}

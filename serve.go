@@ -67,7 +67,9 @@ func cmdServe(ctx context.Context, args []string, getenv getenvFunc, stdout, std
 		blobs = s3
 		log.Info("storage: live (R2/S3)", "bucket", cfg.R2.Bucket)
 	} else {
-		l, err := blob.NewLocal(filepath.Join(cfg.DataDir, "blobs"), cfg.PublicURL, cfg.SecretKey)
+		// Relative URLs: a page opened at another host than PUBLIC_URL
+		// (a LAN IP, 127.0.0.1) still loads its photos.
+		l, err := blob.NewLocal(filepath.Join(cfg.DataDir, "blobs"), "", cfg.SecretKey)
 		if err != nil {
 			return err
 		}
@@ -164,6 +166,8 @@ func cmdServe(ctx context.Context, args []string, getenv getenvFunc, stdout, std
 	httpDone := make(chan error, 1)
 	go func() { httpDone <- httpSrv.Serve(ln) }()
 	log.Info("Lightbox is ready", "url", cfg.PublicURL, "listen", ln.Addr().String(), "version", version, "data", cfg.DataDir)
+	log.Info("links in emails (invites, password resets, orders) are built from PUBLIC_URL: set it to the address people use; pages opened at another address work, and the backoffice says so",
+		"public_url", cfg.PublicURL)
 
 	select {
 	case <-ctx.Done():

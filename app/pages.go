@@ -117,6 +117,9 @@ type pageData struct {
 	// Page names the page's script view; Section marks the current
 	// navigation entry.
 	Page, Section string
+	// OtherHost, on an operator's page opened at another host than
+	// PUBLIC_URL's, explains where the links in emails point.
+	OtherHost *hostNotice
 }
 
 // publicConfig is what the browser may know about the server's setup.
@@ -138,6 +141,7 @@ func (s *Server) renderPage(c echo.Context, status int, pd pageData, name string
 		return fmt.Errorf("no page template %q", name)
 	}
 	pd.User = currentUser(c)
+	pd.OtherHost = s.otherHost(c)
 	pd.Public = publicConfig{StudioName: s.cfg.StudioName, StripePublishableKey: s.cfg.StripePublishableKey}
 	if sess := session(c); sess != nil {
 		pd.CSRF = sess.CSRFToken

@@ -132,6 +132,7 @@ type Server struct {
 	pages    *pages
 	metrics  *metrics
 	origin   string // scheme://host of PublicURL
+	hosts    *hostWatch
 	secure   bool
 }
 
@@ -147,7 +148,8 @@ func NewServer(cfg Config, d Deps) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, log: d.Log, db: d.DB, blobs: d.Blobs, local: d.Local, payments: d.Payments, jobs: d.Jobs,
-		limits: newLimiters(), pages: pg, metrics: newMetrics(), origin: u.Scheme + "://" + u.Host, secure: u.Scheme == "https"}
+		limits: newLimiters(), pages: pg, metrics: newMetrics(), origin: u.Scheme + "://" + u.Host, secure: u.Scheme == "https",
+		hosts: newHostWatch(u.Host)}
 	s.echo = s.newEcho()
 	s.routes()
 	return s, nil
@@ -172,6 +174,7 @@ func (s *Server) newEcho() *echo.Echo {
 	}
 	e.Use(middleware.RequestID())
 	e.Use(s.logRequests)
+	e.Use(s.watchHost)
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
 		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
 			s.log.Error("panic", "path", c.Path(), "request_id", c.Response().Header().Get(echo.HeaderXRequestID), "err", err, "stack", string(stack))

@@ -67,7 +67,7 @@ func TestStripeCheckout(t *testing.T) {
 		}
 	}
 	guestAPI.MustJSON("POST", "/v1/selfies", map[string]any{"contentType": "image/jpeg", "size": len(selfie)}, 201, &up)
-	putBytes(t, up.Upload.Method, up.Upload.URL, up.Upload.Headers, selfie)
+	putBytes(t, up.Upload.Method, env.Abs(up.Upload.URL), up.Upload.Headers, selfie)
 	guestAPI.MustJSON("POST", "/v1/selfies/"+up.ID+"/complete", nil, 202, nil)
 	env.WaitJobs()
 

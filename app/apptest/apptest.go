@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"strings"
 	"sync"
@@ -77,7 +78,9 @@ func New(tb testing.TB, opts Options) *Env {
 	var local http.Handler
 	e.Blobs = opts.Blobs
 	if e.Blobs == nil {
-		l, err := blob.NewLocal(tb.TempDir(), e.URL, e.Secret)
+		// Relative URLs, as serve wires it: pages load blobs from the
+		// host they were opened at.
+		l, err := blob.NewLocal(tb.TempDir(), "", e.Secret)
 		if err != nil {
 			tb.Fatal(err)
 		}
@@ -184,6 +187,7 @@ type Client struct {
 	Token  string // bearer token; empty to use the cookie
 	CSRF   string
 	Header http.Header
+	Host   string // sent as the Host header when set: the server opened at another address
 }
 
 // Anonymous returns a client without a session.
@@ -262,6 +266,9 @@ func (c *Client) Do(method, path string, body any) Response {
 	for k, v := range c.Header {
 		req.Header[k] = v
 	}
+	if c.Host != "" {
+		req.Host = c.Host
+	}
 	resp, err := c.HTTP.Do(req)
 	if err != nil {
 		c.e.T.Fatal(err)
@@ -287,7 +294,7 @@ func (c *Client) MustJSON(method, path string, body any, status int, out any) Re
 // Upload performs a presigned upload as a browser would.
 func (c *Client) Upload(up blob.Upload, data []byte) int {
 	c.e.T.Helper()
-	req, err := http.NewRequest(up.Method, up.URL, bytes.NewReader(data))
+	req, err := http.NewRequest(up.Method, c.e.Abs(up.URL), bytes.NewReader(data))
 	if err != nil {
 		c.e.T.Fatal(err)
 	}
@@ -302,10 +309,22 @@ func (c *Client) Upload(up blob.Upload, data []byte) int {
 	return resp.StatusCode
 }
 
-// Fetch GETs an absolute URL (a presigned download) and returns its bytes.
-func (e *Env) Fetch(url string) (int, []byte) {
+// Abs resolves a URL the server handed out (the embedded store's are
+// relative to the server) against the server, as a browser would.
+func (e *Env) Abs(ref string) string {
 	e.T.Helper()
-	resp, err := http.Get(url)
+	base, _ := url.Parse(e.URL)
+	u, err := url.Parse(ref)
+	if err != nil {
+		e.T.Fatalf("URL %q: %v", ref, err)
+	}
+	return base.ResolveReference(u).String()
+}
+
+// Fetch GETs a presigned download URL and returns its bytes.
+func (e *Env) Fetch(ref string) (int, []byte) {
+	e.T.Helper()
+	resp, err := http.Get(e.Abs(ref))
 	if err != nil {
 		e.T.Fatal(err)
 	}

@@ -54,14 +54,20 @@ type Local struct {
 
 // NewLocal returns a store that keeps its files under dir (created if
 // needed) and signs URLs of the form baseURL + "/blobs/" + key + "?...".
-// secret, at least 16 bytes, is only used to derive the URL signing key.
+// With an empty baseURL the URLs are relative ("/blobs/" + key + "?..."),
+// so a page loads them from whatever host it was opened at (the address
+// in PUBLIC_URL, a LAN IP, 127.0.0.1) and they stay same-origin for the
+// page's Content-Security-Policy. secret, at least 16 bytes, is only used
+// to derive the URL signing key.
 func NewLocal(dir string, baseURL string, secret []byte) (*Local, error) {
 	if len(secret) < 16 {
 		return nil, errors.New("blob: local store secret must be at least 16 bytes")
 	}
-	u, err := url.Parse(baseURL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
-		return nil, fmt.Errorf("blob: base URL %q must be an absolute http(s) URL", baseURL)
+	if baseURL != "" {
+		u, err := url.Parse(baseURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+			return nil, fmt.Errorf("blob: base URL %q must be an absolute http(s) URL", baseURL)
+		}
 	}
 	abs, err := filepath.Abs(dir)
 	if err != nil {

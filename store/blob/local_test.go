@@ -3,6 +3,7 @@ package blob_test
 import (
 	"context"
 	"fmt"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -20,7 +21,6 @@ func TestNewLocalChecks(t *testing.T) {
 		secret []byte
 	}{
 		"short secret":     {"http://localhost:8080", []byte("short")},
-		"empty base":       {"", secret},
 		"relative base":    {"/blobs", secret},
 		"ftp base":         {"ftp://example.com", secret},
 		"base with query":  {"https://example.com/?a=b", secret},
@@ -40,6 +40,34 @@ func TestNewLocalChecks(t *testing.T) {
 	up := presignPut(t, l, "a.jpg", "image/jpeg", 1, time.Minute)
 	if !strings.HasPrefix(up.URL, "https://photos.example.com/blobs/a.jpg?") {
 		t.Errorf("URL = %s", up.URL)
+	}
+}
+
+// With no base URL the signed URLs are relative, so a page loads them from
+// the host it was opened at, and they keep the signature's contract.
+func TestLocalRelativeURLs(t *testing.T) {
+	l, err := blob.NewLocal(t.TempDir(), "", []byte("0123456789abcdef"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(l)
+	defer srv.Close()
+	up := presignPut(t, l, "a.jpg", "image/jpeg", 3, time.Minute)
+	if !strings.HasPrefix(up.URL, "/blobs/a.jpg?exp=") {
+		t.Fatalf("PUT URL = %s, want a relative /blobs/ URL", up.URL)
+	}
+	if code, _, body := do(t, up.Method, srv.URL+up.URL, up.Headers, strings.NewReader("abc"), 3); code != 200 {
+		t.Fatalf("PUT: %d %s", code, body)
+	}
+	get, _, err := l.PresignGet(context.Background(), "a.jpg", time.Minute, blob.GetOptions{Filename: "a.jpg"})
+	if err != nil || !strings.HasPrefix(get, "/blobs/a.jpg?exp=") {
+		t.Fatalf("GET URL = %s, %v", get, err)
+	}
+	if code, _, body := do(t, "GET", srv.URL+get, nil, nil, -1); code != 200 || string(body) != "abc" {
+		t.Errorf("GET: %d %q", code, body)
+	}
+	if code, _, _ := do(t, "GET", srv.URL+strings.Replace(get, "sig=", "sig=0", 1), nil, nil, -1); code != 403 {
+		t.Errorf("tampered relative URL: %d, want 403", code)
 	}
 }
 
