@@ -3,6 +3,7 @@ package app_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -206,5 +207,38 @@ func TestWebhookFailureMarksFailed(t *testing.T) {
 	guest.MustJSON("GET", "/v1/purchases/"+pur.ID, nil, 200, &p)
 	if p.Status != "failed" || !strings.Contains(p.FailureReason, "declined") {
 		t.Fatalf("purchase %+v", p)
+	}
+}
+
+// A purchase in one project cannot hold a photo of another, even one the
+// buyer appears in there.
+func TestPurchaseHoldsOnlyItsProjectsPhotos(t *testing.T) {
+	env := apptest.New(t, apptest.Options{NoRetina: true})
+	op := env.Operator("op@example.com")
+	p1, p2 := op.Project("One"), op.Project("Two")
+	photos := op.UploadPhotos(p1, apptest.Photo(t, 1))
+	env.WaitJobs()
+	a := env.CreateUser("a@example.com", store.RoleAttendee)
+	for _, q := range []string{
+		`insert into project_members (project_id, user_id, created_at) values ('` + p1 + `', '` + a.ID + `', 'x'), ('` + p2 + `', '` + a.ID + `', 'x')`,
+		`insert into tags (id, project_id, photo_id, user_id, status, created_at, updated_at) values ('tag_a', '` + p1 + `', '` + photos[0] + `', '` + a.ID + `', 'confirmed', 'x', 'x')`,
+	} {
+		if _, err := env.DB.SQL().Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var cheap, dear struct{ ID string }
+	op.MustJSON("POST", "/v1/projects/"+p2+"/packages", map[string]any{"name": "Cheap", "kind": "single", "priceCents": 1}, 201, &cheap)
+	op.MustJSON("POST", "/v1/projects/"+p1+"/packages", map[string]any{"name": "Dear", "kind": "single", "priceCents": 5000}, 201, &dear)
+	guest := env.Login("a@example.com")
+	if r := guest.Do("POST", "/v1/purchases", map[string]any{"projectId": p2, "packageId": cheap.ID, "photoIds": photos}); r.Status != 400 {
+		t.Fatalf("project Two's package with project One's photo: %d %s, want 400", r.Status, r.Body)
+	}
+	guest.MustJSON("POST", "/v1/purchases", map[string]any{"projectId": p1, "packageId": dear.ID, "photoIds": photos}, 201, nil)
+	// The store refuses such a line too, whoever calls it.
+	p := store.Purchase{ProjectID: p2, UserID: a.ID, PackageID: cheap.ID, PackageName: "Cheap", Kind: store.KindSingle,
+		Amount: 1, Currency: "EUR", Payment: "offline", PhotoIDs: photos}
+	if err := env.DB.CreatePurchase(context.Background(), &p); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("store: purchase in Two with a photo of One: %v, want ErrNotFound", err)
 	}
 }

@@ -166,7 +166,7 @@ func (s *Server) createPurchase(c echo.Context) error {
 		}
 	}
 	for _, id := range photos {
-		ok, err := s.db.IsTagged(ctx, u.ID, id)
+		ok, err := s.db.IsTagged(ctx, u.ID, project.ID, id)
 		if err != nil {
 			return err
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"time"
 )
 
@@ -131,7 +132,8 @@ type PurchasePayload struct {
 	PurchaseID string `json:"purchaseId"`
 }
 
-// CreatePurchase records a pending order with its chosen photos.
+// CreatePurchase records a pending order with its chosen photos, which
+// must all belong to the purchase's project (ErrNotFound otherwise).
 func (db *DB) CreatePurchase(ctx context.Context, p *Purchase) error {
 	p.ID = NewID("pur")
 	p.Status = PurchasePending
@@ -144,8 +146,13 @@ func (db *DB) CreatePurchase(ctx context.Context, p *Purchase) error {
 			return mapErr(err)
 		}
 		for _, id := range p.PhotoIDs {
-			if _, err := tx.ExecContext(ctx, `insert into purchase_photos (purchase_id, photo_id) values (?, ?)`, p.ID, id); err != nil {
+			res, err := tx.ExecContext(ctx, `insert into purchase_photos (purchase_id, photo_id)
+				select ?, id from photos where id = ? and project_id = ?`, p.ID, id, p.ProjectID)
+			if err != nil {
 				return mapErr(err)
+			}
+			if n, err := res.RowsAffected(); err != nil || n != 1 {
+				return fmt.Errorf("purchase photo %s in project %s: %w", id, p.ProjectID, ErrNotFound)
 			}
 		}
 		return nil

@@ -261,9 +261,11 @@ func (db *DB) RemoveMyTag(ctx context.Context, userID, photoID string) error {
 	})
 }
 
-// IsTagged reports whether the attendee has a confirmed tag on the photo.
-func (db *DB) IsTagged(ctx context.Context, userID, photoID string) (bool, error) {
+// IsTagged reports whether the attendee has a confirmed tag on the photo
+// in that project.
+func (db *DB) IsTagged(ctx context.Context, userID, projectID, photoID string) (bool, error) {
 	var n int
-	err := db.sql.QueryRowContext(ctx, `select count(*) from tags where user_id = ? and photo_id = ? and status = 'confirmed'`, userID, photoID).Scan(&n)
+	err := db.sql.QueryRowContext(ctx, `select count(*) from tags where user_id = ? and project_id = ? and photo_id = ? and status = 'confirmed'`,
+		userID, projectID, photoID).Scan(&n)
 	return n > 0, err
 }
