@@ -1,7 +1,10 @@
 package app_test
 
 import (
+	"bytes"
 	"context"
+	"image"
+	"image/png"
 	"slices"
 	"strings"
 	"testing"
@@ -24,6 +27,12 @@ func member(t *testing.T, env *apptest.Env, prj, email string) (*apptest.Client,
 
 func uploadSelfie(t *testing.T, c *apptest.Client, jpg []byte) string {
 	t.Helper()
+	return uploadSelfieAs(t, c, "image/jpeg", jpg)
+}
+
+func uploadSelfieAs(t *testing.T, c *apptest.Client, contentType string, img []byte) string {
+	t.Helper()
+	jpg := img
 	var up struct {
 		ID     string
 		Upload struct {
@@ -31,7 +40,7 @@ func uploadSelfie(t *testing.T, c *apptest.Client, jpg []byte) string {
 			Headers     map[string]string
 		}
 	}
-	c.MustJSON("POST", "/v1/selfies", map[string]any{"contentType": "image/jpeg", "size": len(jpg)}, 201, &up)
+	c.MustJSON("POST", "/v1/selfies", map[string]any{"contentType": contentType, "size": len(jpg)}, 201, &up)
 	if st := c.Upload(toUpload(up.Upload.Method, up.Upload.URL, up.Upload.Headers), jpg); st != 200 {
 		t.Fatalf("selfie upload: %d", st)
 	}
@@ -87,6 +96,27 @@ func TestSelfieRejectionsAndReplacement(t *testing.T) {
 	}
 	if _, err := env.DB.SelfieEmbedding(context.Background(), second); err != nil {
 		t.Errorf("current embedding: %v", err)
+	}
+}
+
+// A small PNG that claims a huge picture (a decompression bomb) is refused
+// from its header: it is never decoded nor sent to the face service.
+func TestSelfieDecompressionBomb(t *testing.T) {
+	env := apptest.New(t, apptest.Options{})
+	op := env.Operator("op@example.com")
+	c, _ := member(t, env, op.Project("Ball"), "guest@example.com")
+	var bomb bytes.Buffer
+	enc := png.Encoder{CompressionLevel: png.BestSpeed}
+	if err := enc.Encode(&bomb, image.NewGray(image.Rect(0, 0, 5200, 5000))); err != nil { // 26 megapixels
+		t.Fatal(err)
+	}
+	uploadSelfieAs(t, c, "image/png", bomb.Bytes())
+	env.WaitJobs()
+	if st, why := selfieStatus(t, c); st != "rejected" || why != "low_quality" {
+		t.Errorf("bomb selfie: %s %s, want rejected low_quality", st, why)
+	}
+	if n := env.Retina.Calls("/analyze"); n != 0 {
+		t.Errorf("%d calls to the face service, want 0", n)
 	}
 }
 

@@ -64,7 +64,7 @@ func (h *handlers) selfieJPEG(ctx context.Context, sf store.Selfie) ([]byte, err
 	if err != nil {
 		return nil, err
 	}
-	jpeg, err := photo.Selfie(bytes.NewReader(raw), photo.Limits{})
+	jpeg, err := photo.Selfie(bytes.NewReader(raw), photo.Limits{MaxBytes: maxSelfie, MaxPixels: 25_000_000}) // refused from the header, before decoding
 	if err != nil {
 		return nil, errors.Join(errUnusableImage, err)
 	}
