@@ -189,12 +189,15 @@ func (s *Server) login(c echo.Context) error {
 		return err
 	}
 	email, _ := NormalizeEmail(req.Email)
-	if !s.limits.allow("login-ip", c.RealIP()) || !s.limits.allow("login-email", email) {
-		c.Response().Header().Set("Retry-After", "60")
-		return newError(http.StatusTooManyRequests, "rate_limited", "Too many attempts. Wait a minute and try again.")
+	// Only failures count: a correct password gives its tokens back.
+	ip := c.RealIP()
+	keys := []limitKey{{"login-ip", ip}, {"login-ip-email", ip + " " + email}, {"login-email", email}}
+	if !s.limits.take(keys...) {
+		return tooMany(c, time.Minute, "Too many attempts. Wait a minute and try again.")
 	}
 	u, err := s.db.UserByEmail(c.Request().Context(), email)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		s.limits.refund(keys...)
 		return err
 	}
 	hash := []byte(u.PasswordHash)
@@ -204,6 +207,7 @@ func (s *Server) login(c echo.Context) error {
 	if bcrypt.CompareHashAndPassword(hash, []byte(req.Password)) != nil || err != nil {
 		return newError(http.StatusUnauthorized, "invalid_credentials", "That email and password don't match.")
 	}
+	s.limits.refund(keys...)
 	return s.startSession(c, http.StatusOK, u)
 }
 
@@ -259,7 +263,7 @@ func (s *Server) requestReset(c echo.Context) error {
 	}
 	accepted := map[string]string{"status": "accepted", "message": "If an account exists for that address, we've sent a link to reset the password."}
 	if !s.limits.allow("reset-ip", c.RealIP()) {
-		return newError(http.StatusTooManyRequests, "rate_limited", "Too many requests. Wait a few minutes and try again.")
+		return tooMany(c, time.Minute, "Too many requests. Wait a few minutes and try again.")
 	}
 	if !s.limits.allow("reset-email", email) {
 		// Same answer as success: the address's existence stays private.
@@ -307,9 +311,18 @@ func (s *Server) acceptInvite(c echo.Context) error {
 	if err := decode(c, &req); err != nil {
 		return err
 	}
-	if !s.limits.allow("accept-ip", c.RealIP()) {
-		return newError(http.StatusTooManyRequests, "rate_limited", "Too many attempts. Wait a minute and try again.")
+	// Only unknown or dead tokens count, so a crowd at one venue can all
+	// sign up at once.
+	key := limitKey{"accept-ip", c.RealIP()}
+	if !s.limits.take(key) {
+		return tooMany(c, time.Minute, "Too many attempts. Wait a minute and try again.")
 	}
+	guessed := false
+	defer func() {
+		if !guessed {
+			s.limits.refund(key)
+		}
+	}()
 	req.Name = strings.TrimSpace(req.Name)
 	fields := map[string]string{}
 	if why := ValidatePassword(req.Password); why != "" {
@@ -328,6 +341,7 @@ func (s *Server) acceptInvite(c echo.Context) error {
 	u, err := s.db.AcceptInvite(c.Request().Context(), store.HashToken(req.Token), req.Name, hash)
 	switch {
 	case errors.Is(err, store.ErrTokenInvalid):
+		guessed = true
 		return newError(http.StatusBadRequest, "invalid_token", "This invitation is invalid, already used or expired. Ask the photographer to send a new one.")
 	case errors.Is(err, store.ErrConflict):
 		return newError(http.StatusConflict, "account_exists", "An account with this email already exists. Log in instead.")

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -98,11 +99,15 @@ func (s *Server) listAttendees(c echo.Context) error {
 // can greet them. A used, revoked or expired link answers 410 and an
 // unknown one 404, with nothing else.
 func (s *Server) inviteInfo(c echo.Context) error {
-	if !s.limits.allow("accept-ip", "lookup "+c.RealIP()) {
-		c.Response().Header().Set("Retry-After", "60")
-		return newError(http.StatusTooManyRequests, "rate_limited", "Too many attempts. Wait a minute and try again.")
+	// Only unknown tokens count: a crowd opening its links is not refused.
+	key := limitKey{"accept-ip", "lookup " + c.RealIP()}
+	if !s.limits.take(key) {
+		return tooMany(c, time.Minute, "Too many attempts. Wait a minute and try again.")
 	}
 	in, err := s.db.InviteByTokenHash(c.Request().Context(), store.HashToken(c.Param("token")))
+	if !errors.Is(err, store.ErrNotFound) {
+		s.limits.refund(key)
+	}
 	if errors.Is(err, store.ErrNotFound) {
 		return newError(http.StatusNotFound, "invite_not_found",
 			"This invitation link doesn't work. Open it again from the email, or ask the photographer to send a new one.")

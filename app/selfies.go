@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -40,6 +41,11 @@ func (s *Server) createSelfie(c echo.Context) error {
 	}
 	if len(f) > 0 {
 		return invalid(f)
+	}
+	// Each selfie costs a decode and a face analysis: a few retakes in a
+	// row, then one a minute.
+	if !s.limits.allow("selfie-user", u.ID) {
+		return tooMany(c, time.Minute, "That's a lot of selfies in a row. Wait a minute, then take another.")
 	}
 	sf, err := s.db.CreateSelfie(ctx, u.ID, req.ContentType, req.Size)
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -42,6 +43,9 @@ type Options struct {
 	WebhookSecret string
 	Blobs         blob.Store // nil: the embedded local store
 	Now           func() time.Time
+	// TrustedProxies: requests from these addresses may name the client
+	// in X-Forwarded-For (to act as many clients).
+	TrustedProxies []*net.IPNet
 }
 
 // Env is a running Lightbox.
@@ -108,7 +112,8 @@ func New(tb testing.TB, opts Options) *Env {
 		PublicURL: e.URL, StudioName: "Test Studio", Secret: e.Secret, ClusterDelay: time.Millisecond, DigestDelay: time.Millisecond})
 
 	e.Server, err = app.NewServer(app.Config{PublicURL: e.URL, StudioName: "Test Studio", Version: "test", FaceMatching: faces != nil || opts.Engine != nil,
-		StripeWebhookSecret: opts.WebhookSecret, StripePublishableKey: "pk_test_123", BcryptCost: bcrypt.MinCost, Secret: e.Secret},
+		StripeWebhookSecret: opts.WebhookSecret, StripePublishableKey: "pk_test_123", BcryptCost: bcrypt.MinCost, Secret: e.Secret,
+		TrustedProxies: opts.TrustedProxies},
 		app.Deps{Log: log, DB: e.DB, Blobs: e.Blobs, Local: local, Payments: opts.Payments})
 	if err != nil {
 		tb.Fatal(err)
