@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -111,6 +112,20 @@ func TestServeStartsAndStops(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+	// A fresh install prints a setup link; it creates the first operator.
+	m := regexp.MustCompile(`setup_link=(http://\S+/setup/(\S+))`).FindStringSubmatch(out.String())
+	if m == nil || !strings.HasPrefix(m[1], "http://localhost:") {
+		t.Fatalf("no setup link at PUBLIC_URL in the startup log:\n%s", out.String())
+	}
+	if resp, err := http.Get("http://" + addr + "/setup/" + m[2]); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("setup link: %v %v", resp, err)
+	}
+	body := `{"token":"` + m[2] + `","email":"studio@example.com","password":"a long password"}`
+	resp, err := http.Post("http://"+addr+"/v1/setup", "application/json", strings.NewReader(body))
+	if err != nil || resp.StatusCode != 201 {
+		t.Fatalf("setup: %v %v", resp, err)
+	}
+	resp.Body.Close()
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatalf("serve: %v", err)

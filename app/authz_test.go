@@ -61,6 +61,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"POST /v1/auth/password-reset", "/v1/auth/password-reset", map[string]string{"email": "x@example.com"}, 202, 202, 202, 202},
 		{"POST /v1/auth/password-reset/confirm", "/v1/auth/password-reset/confirm", map[string]string{"token": "bad", "password": "long enough pw"}, 400, 400, 400, 400},
 		{"POST /v1/invites/accept", "/v1/invites/accept", map[string]string{"token": "bad", "password": "long enough pw"}, 400, 400, 400, 400},
+		{"POST /v1/setup", "/v1/setup", map[string]string{"token": "bad", "email": "x@example.com", "password": "long enough pw"}, 409, 409, 409, 409},
 		{"GET /v1/invites/:token", "/v1/invites/" + store.DeriveToken(env.Secret, "invite", invites[0].ID), nil, 200, 200, 200, 200},
 		{"GET /v1/me", "/v1/me", nil, 401, 200, 200, 200},
 		{"GET /v1/config", "/v1/config", nil, 401, 200, 200, 200},

@@ -51,6 +51,8 @@ func newLimiters() *limiters {
 		"accept-ip": {every: 6 * time.Second, burst: 10},
 		// Selfies started per user: a few retakes in a row, then one a minute.
 		"selfie-user": {every: time.Minute, burst: 6},
+		// Attempts at the first-run setup link.
+		"setup-ip": {every: 6 * time.Second, burst: 10},
 	}}
 }
 

@@ -93,7 +93,7 @@ func newPages() (*pages, error) {
 		}
 		p.tmpl[strings.TrimSuffix(base, ".html")] = t
 	}
-	for _, required := range []string{"error", "firstrun"} {
+	for _, required := range []string{"error", "firstrun", "setup"} {
 		if p.tmpl[required] == nil {
 			return nil, fmt.Errorf("template %s.html is missing", required)
 		}
@@ -292,6 +292,10 @@ func (s *Server) firstRun(c echo.Context) (bool, error) {
 	if err != nil || has {
 		return false, err
 	}
+	// A setup link that ran out is replaced, and the new one logged.
+	if _, err := s.SetupLink(c.Request().Context()); err != nil {
+		return false, err
+	}
 	return true, s.renderPage(c, http.StatusOK, pageData{Title: "Welcome", Page: "firstrun"}, "firstrun")
 }
 
@@ -300,6 +304,7 @@ func (s *Server) firstRun(c echo.Context) (bool, error) {
 func (s *Server) pageRoutes() {
 	g := s.echo.Group("", s.authenticate)
 	g.GET("/", s.home)
+	g.GET("/setup/:token", s.setupPage, hideParams)
 	for _, pg := range pageList {
 		g.GET(pg.path, s.page(pg))
 	}

@@ -30,6 +30,7 @@ func (s *Server) routes() {
 	v1.POST("/auth/password-reset/confirm", s.confirmReset)
 	v1.POST("/invites/accept", s.acceptInvite)
 	v1.GET("/invites/:token", s.inviteInfo, hideParams)
+	v1.POST("/setup", s.createFirstOperator)
 
 	user := v1.Group("", requireUser)
 	user.GET("/me", s.me)

@@ -133,6 +133,7 @@ type Server struct {
 	metrics  *metrics
 	origin   string // scheme://host of PublicURL
 	hosts    *hostWatch
+	setup    setupLink
 	secure   bool
 }
 

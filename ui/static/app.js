@@ -7,6 +7,7 @@ const views = {
   forgot: () => import('./js/auth.js'),
   reset: () => import('./js/auth.js'),
   invite: () => import('./js/auth.js'),
+  setup: () => import('./js/setup.js'),
   home: () => import('./js/home.js'),
   selfie: () => import('./js/selfie.js'),
   gallery: () => import('./js/gallery.js'),
