@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
@@ -212,7 +213,11 @@ func lightboxIngest(ctx context.Context, c *http.Client, base string, s lightbox
 		return errNoItems
 	}
 	it := created.Items[0]
-	req, err := http.NewRequestWithContext(ctx, it.Upload.Method, it.Upload.URL, bytes.NewReader(data))
+	target := it.Upload.URL
+	if strings.HasPrefix(target, "/") { // the embedded store's URLs are relative to the server
+		target = base + target
+	}
+	req, err := http.NewRequestWithContext(ctx, it.Upload.Method, target, bytes.NewReader(data))
 	if err != nil {
 		return err
 	}

@@ -253,7 +253,7 @@ func seed(ctx context.Context, base string, n int, out io.Writer) error {
 		return err
 	}
 	for i, it := range created.Items {
-		if err := put(ctx, it.Upload, data[i]); err != nil {
+		if err := op.put(ctx, it.Upload, data[i]); err != nil {
 			return err
 		}
 		if err := op.call(ctx, "POST", p+"/photos/"+it.ID+"/complete", nil, nil); err != nil {
@@ -310,7 +310,7 @@ func seed(ctx context.Context, base string, n int, out io.Writer) error {
 	if err := mia.call(ctx, "POST", "/v1/selfies", map[string]any{"contentType": "image/jpeg", "size": len(selfie)}, &sf); err != nil {
 		return err
 	}
-	if err := put(ctx, sf.Upload, selfie); err != nil {
+	if err := mia.put(ctx, sf.Upload, selfie); err != nil {
 		return err
 	}
 	if err := mia.call(ctx, "POST", "/v1/selfies/"+sf.ID+"/complete", nil, nil); err != nil {
@@ -410,9 +410,18 @@ type upload struct {
 	Headers map[string]string `json:"headers"`
 }
 
-// put sends a file to a presigned upload, as a browser does.
-func put(ctx context.Context, up upload, data []byte) error {
-	req, err := http.NewRequestWithContext(ctx, up.Method, up.URL, bytes.NewReader(data))
+// put sends a file to a presigned upload, as a browser does: the embedded
+// store's upload URLs are relative to the server.
+func (c *client) put(ctx context.Context, up upload, data []byte) error {
+	base, err := url.Parse(c.base)
+	if err != nil {
+		return err
+	}
+	target, err := base.Parse(up.URL)
+	if err != nil {
+		return err
+	}
+	req, err := http.NewRequestWithContext(ctx, up.Method, target.String(), bytes.NewReader(data))
 	if err != nil {
 		return err
 	}
