@@ -500,3 +500,42 @@ func jsString(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b)
 }
+
+// delay holds every request with the method to a URL matching pattern for
+// d before letting it through, as a slow server would; it returns a func
+// that ends the interception.
+func (tb *tab) delay(method, pattern string, d time.Duration) (stop func()) {
+	tb.b.t.Helper()
+	ctx, cancel := context.WithCancel(tb.ctx)
+	paused := chromedp.Events(ctx, fetch.RequestPaused)
+	if _, err := chromedp.Call(tb.ctx, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{{URLPattern: pattern}}}); err != nil {
+		cancel()
+		tb.b.t.Fatalf("intercept %s: %v", pattern, err)
+	}
+	var held sync.WaitGroup
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for ev, err := range paused {
+			if err != nil {
+				return
+			}
+			wait := d
+			if ev.Request.Method != method {
+				wait = 0
+			}
+			held.Add(1)
+			go func() {
+				defer held.Done()
+				time.Sleep(wait)
+				_, _ = chromedp.Call(tb.ctx, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: ev.RequestID})
+			}()
+		}
+	}()
+	return func() {
+		cancel()
+		<-done
+		held.Wait()
+		_, _ = chromedp.Call(tb.ctx, fetch.Disable, cdp.Empty{})
+	}
+}

@@ -159,28 +159,53 @@ function photosTab(panel) {
   const up = sharedUploader;
   afterUpload = () => { refresh(); ctx.refreshStats(); startPolling(); };
 
-  const tile = (p, i) => {
+  // One source of truth for a photo's state: the server's, except while
+  // this page is uploading the file, when the uploader's own state (the
+  // one its progress list shows) is newer than the last list read.
+  const uploading = () => new Map(up.files().map((f) => [f.id, f]));
+  const stateOf = (p, files) => {
+    const f = files.get(p.id);
+    if (p.status !== 'uploading' || !f) return p.status;
+    if (f.status === 'completing' || f.status === 'done') return 'processing';
+    if (f.status === 'failed') return 'upload-failed';
+    return f.status === 'uploading' ? 'sending' : 'queued';
+  };
+  const waitingText = (state, f) => ({
+    sending: `Uploading ${f?.pct ?? 0}%`,
+    queued: 'Waiting to upload',
+    'upload-failed': 'Upload failed: retry it above',
+    processing: 'Processing…',
+  })[state] || 'Waiting for the upload';
+
+  const tile = (p, i, state, f) => {
     const name = p.filename || `Photo ${i + 1}`;
-    if (p.status === 'ready') {
+    if (state === 'ready') {
       return h('li.tile', { dataset: { photoId: p.id, status: p.status } },
         thumb(p, name),
         h('button.open', { type: 'button', 'aria-label': `Open ${name}`, onclick: () => openAt(p.id) }),
         h('span.cap', h('span.name', name), facesNote(p)));
     }
-    if (p.status === 'failed') {
-      return h('li.tile', { dataset: { photoId: p.id, status: p.status } },
+    if (state === 'failed') {
+      return h('li.tile', { dataset: { photoId: p.id, status: state } },
         h('div.ph.bad', h('strong', 'Could not process'), h('span', p.error || 'Unknown error'), h('span.small', name)));
     }
-    return h('li.tile', { dataset: { photoId: p.id, status: p.status } },
-      h('div.ph', h('span.spinner', { 'aria-hidden': 'true' }), p.status === 'uploading' ? 'Waiting for the upload' : 'Processing…', h('span.small', name)));
+    return h('li.tile', { dataset: { photoId: p.id, status: state } },
+      h('div.ph', h('span.spinner', { 'aria-hidden': 'true' }), h('span.what', waitingText(state, f)), h('span.small', name)));
   };
 
   const paint = () => {
     const keep = new Set();
-    const els = photos.map((p, i) => {
+    const files = uploading();
+    // Files created by this page since the last list read are shown too.
+    const listed = new Set(photos.map((p) => p.id));
+    const shown = photos.concat([...files.values()].filter((f) => !listed.has(f.id))
+      .map((f) => ({ id: f.id, filename: f.name, status: 'uploading' })));
+    const els = shown.map((p, i) => {
       keep.add(p.id);
       const known = tiles.get(p.id);
-      if (known && known.status === p.status) {
+      const state = stateOf(p, files);
+      if (known && known.status === state) {
+        if (state === 'sending') known.el.querySelector('.what').textContent = waitingText(state, files.get(p.id));
         // Faces are counted after processing: update the caption in place.
         const note = known.el.querySelector('.faces');
         if (p.facesIndexed && note?.textContent !== facesText(p)) {
@@ -189,8 +214,8 @@ function photosTab(panel) {
         }
         return known.el;
       }
-      const el = tile(p, i);
-      tiles.set(p.id, { status: p.status, el });
+      const el = tile(p, i, state, files.get(p.id));
+      tiles.set(p.id, { status: state, el });
       return el;
     });
     for (const id of [...tiles.keys()]) if (!keep.has(id)) tiles.delete(id);
@@ -202,8 +227,8 @@ function photosTab(panel) {
     more.hidden = !cursor;
     const failed = photos.filter((p) => p.status === 'failed');
     replace(failedSlot, failed.length ? failedList(failed) : null);
-    grid.hidden = !photos.length;
-    emptyEl.hidden = !!photos.length;
+    grid.hidden = !shown.length;
+    emptyEl.hidden = !!shown.length;
   };
 
   const failedList = (failed) => h('section.section', { 'aria-labelledby': 'failed-h' },
@@ -223,10 +248,14 @@ function photosTab(panel) {
 
   const emptyEl = empty('No photos yet', 'Drop the event photos above. They are processed in the background: thumbnails, watermarked previews, and face matching.');
 
+  let reads = 0;
   async function refresh() {
-    // Re-read the pages loaded so far.
+    // Re-read the pages loaded so far. Reads can overlap (the poller, an
+    // upload finishing): only the latest one is painted.
     const limit = Math.max(200, photos.length);
+    const read = ++reads;
     const page = await get(`${base}/photos?limit=${Math.min(500, limit)}`);
+    if (read !== reads) return photos;
     photos = page.items;
     cursor = page.nextCursor || '';
     paint();
@@ -285,6 +314,7 @@ function photosTab(panel) {
       failedSlot, grid, emptyEl, h('p', { style: { textAlign: 'center', marginTop: '1rem' } }, more)));
   grid.hidden = true;
   emptyEl.hidden = true;
+  up.addEventListener('change', paint);
   grid.before(h('div.loading#photos-loading', h('span.spinner', { 'aria-hidden': 'true' }), 'Loading photos…'));
   refresh()
     .then(() => {
@@ -294,6 +324,7 @@ function photosTab(panel) {
     .catch((err) => { panel.querySelector('#photos-loading')?.replaceWith(errorBox(err, () => location.reload())); });
   return () => {
     if (poll) poll.stop();
+    up.removeEventListener('change', paint);
     afterUpload = () => ctx.refreshStats();
   };
 }

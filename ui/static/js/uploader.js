@@ -12,7 +12,10 @@ const TYPES = { jpg: 'image/jpeg', jpeg: 'image/jpeg', png: 'image/png' };
 
 /**
  * uploader returns the uploader element for a project. onUploaded runs
- * (at most every second or so) after files are completed.
+ * (at most every second or so) after files are completed. The element's
+ * files() lists the files this page is uploading with their state, and it
+ * fires "change" whenever one changes: the photo grid shows these files
+ * from the same state as the progress list, so the two always agree.
  */
 export function uploader(projectID, { onUploaded } = {}) {
   const base = `/v1/projects/${encodeURIComponent(projectID)}/photos`;
@@ -38,6 +41,11 @@ export function uploader(projectID, { onUploaded } = {}) {
     detail);
   const list = h('ul.upl-list#upload-list', { hidden: true, 'aria-label': 'Files' });
   const el = h('div.uploader', zone, summary, list);
+  // The files the server knows (they have an id), in the order it lists them.
+  el.files = () => items.filter((x) => x.id).map((x) => ({
+    id: x.id, name: x.file.name, status: x.status,
+    pct: x.file.size ? Math.round((x.loaded / x.file.size) * 100) : 0,
+  })).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 
   input.addEventListener('change', () => { add([...input.files]); input.value = ''; });
   zone.addEventListener('dragover', (e) => { e.preventDefault(); zone.classList.add('over'); });
@@ -218,6 +226,7 @@ export function uploader(projectID, { onUploaded } = {}) {
     // Once everything is through, the per-file list has done its job.
     list.hidden = !items.length || (active === 0 && failed === 0);
     summary.hidden = !items.length;
+    el.dispatchEvent(new Event('change'));
   }
 
   function notify() {
