@@ -49,14 +49,24 @@ function choose(s, preset = []) {
   const single = need === 1;
   const chosen = new Set(preset);
   const count = h('span', { 'aria-live': 'polite' });
-  const next = h('button.btn.primary#continue', { type: 'button' }, 'Continue');
+  // Why Continue cannot be pressed yet, or how to change a full choice.
+  const why = h('div.small#continue-why', { 'aria-live': 'polite' });
+  const next = h('button.btn.primary#continue', { type: 'button', 'aria-describedby': 'continue-why' }, 'Continue');
   const inputs = [];
   const update = () => {
     count.textContent = single
       ? (chosen.size ? 'Photo chosen' : 'Choose your photo')
       : `${chosen.size} of ${need} chosen`;
     next.disabled = chosen.size !== need;
-    if (!single) for (const i of inputs) i.disabled = !i.checked && chosen.size >= need;
+    const left = need - chosen.size;
+    why.textContent = left > 0
+      ? (single ? 'Tap a photo to choose it, then continue.' : `Choose ${plural(left, 'more photo')} to continue.`)
+      : single ? 'Tap another photo to choose it instead.' : 'To swap a photo, tap a chosen one to remove it first.';
+    why.className = 'small' + (left > 0 ? ' why-not' : ' muted');
+    for (const i of inputs) {
+      if (!single) i.disabled = !i.checked && chosen.size >= need;
+      i.closest('li').classList.toggle('chosen', i.checked);
+    }
   };
   const grid = h('ul.grid#choose-photos', { 'aria-label': single ? 'Choose one photo' : `Choose ${need} photos` },
     s.photos.map((p, i) => {
@@ -78,7 +88,7 @@ function choose(s, preset = []) {
   replace(root, ...header(s, single ? 'Choose your photo' : `Choose ${need} photos`),
     h('p.muted', `${s.pkg.name}: ${packageText(s.pkg)} for ${money(s.pkg.priceCents, s.pkg.currency)}${!s.config ? '' : online(s) ? ', paid online' : ', paid to the photographer'}. Tap a photo to choose it.`),
     grid,
-    h('div.actionbar', h('div.grow', h('strong', count), h('div.small.muted', money(s.pkg.priceCents, s.pkg.currency))), next));
+    h('div.actionbar', h('div.grow', h('strong', count), h('div.small.muted', money(s.pkg.priceCents, s.pkg.currency)), why), next));
   update();
   root.querySelector('h1').focus();
 }
