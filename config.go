@@ -70,6 +70,27 @@ func defaultAddr(getenv getenvFunc) string {
 	return "127.0.0.1:8080"
 }
 
+// publicURLWarning explains, when Lightbox answers other machines (it
+// listens beyond loopback) but PUBLIC_URL names this machine only, that
+// the links in emails will not work for the people it sends them to.
+func (c Config) publicURLWarning() string {
+	host, _, err := net.SplitHostPort(c.Addr)
+	if err != nil {
+		return ""
+	}
+	if ip := net.ParseIP(host); host == "localhost" || (ip != nil && ip.IsLoopback()) {
+		return ""
+	}
+	u, err := url.Parse(c.PublicURL)
+	if err != nil {
+		return ""
+	}
+	if ip := net.ParseIP(u.Hostname()); u.Hostname() != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		return ""
+	}
+	return "Lightbox answers other machines, but PUBLIC_URL names this one only: links in emails (invites, password resets) will not open elsewhere; set PUBLIC_URL to the address people use"
+}
+
 // loadConfig reads the configuration; any error names the variable.
 func loadConfig(getenv getenvFunc, dataDir, addr string) (Config, error) {
 	c := Config{DataDir: dataDir, Addr: addr}

@@ -31,3 +31,26 @@ func TestDefaultAddr(t *testing.T) {
 		}
 	}
 }
+
+// Listening beyond loopback with PUBLIC_URL at localhost is worth a
+// warning: the links in emails would not open on other machines.
+func TestPublicURLWarning(t *testing.T) {
+	tests := []struct {
+		addr, public string
+		warn         bool
+	}{
+		{"127.0.0.1:8080", "http://localhost:8080", false},
+		{"localhost:8080", "http://localhost:8080", false},
+		{":8080", "http://localhost:8080", true},
+		{"0.0.0.0:8080", "http://127.0.0.1:8080", true},
+		{"192.168.1.5:8080", "http://[::1]:8080", true},
+		{":8080", "http://192.168.1.5:8080", false},
+		{":8080", "https://photos.example.com", false},
+	}
+	for _, tt := range tests {
+		got := Config{Addr: tt.addr, PublicURL: tt.public}.publicURLWarning()
+		if (got != "") != tt.warn {
+			t.Errorf("listen %s, PUBLIC_URL %s: warning %q, want one: %v", tt.addr, tt.public, got, tt.warn)
+		}
+	}
+}

@@ -168,6 +168,9 @@ func cmdServe(ctx context.Context, args []string, getenv getenvFunc, stdout, std
 	log.Info("Lightbox is ready", "url", cfg.PublicURL, "listen", ln.Addr().String(), "version", version, "data", cfg.DataDir)
 	log.Info("links in emails (invites, password resets, orders) are built from PUBLIC_URL: set it to the address people use; pages opened at another address work, and the backoffice says so",
 		"public_url", cfg.PublicURL)
+	if w := cfg.publicURLWarning(); w != "" {
+		log.Warn(w, "public_url", cfg.PublicURL, "listen", ln.Addr().String())
+	}
 	if _, err := srv.SetupLink(ctx); err != nil {
 		log.Error("setup link", "err", err)
 	}
