@@ -295,11 +295,10 @@ func (tb *tab) key(k string) {
 	tb.do("key", chromedp.KeyEvent(k))
 }
 
-// failFirst picks the first request with the method to a URL matching
-// pattern and makes it, and the next times-1 requests to the same URL, fail
-// as a dropped connection; everything else goes through. It returns a func
-// that ends the interception and reports the failed URL.
-func (tb *tab) failFirst(method, pattern string, times int) (stop func() string) {
+// intercept pauses every request to a URL matching pattern and hands it,
+// in order, to handle, which must continue, fail or answer it; the
+// returned func ends the interception.
+func (tb *tab) intercept(pattern string, handle func(fetch.EventRequestPaused)) (stop func()) {
 	tb.b.t.Helper()
 	ctx, cancel := context.WithCancel(tb.ctx)
 	paused := chromedp.Events(ctx, fetch.RequestPaused)
@@ -308,27 +307,46 @@ func (tb *tab) failFirst(method, pattern string, times int) (stop func() string)
 		tb.b.t.Fatalf("intercept %s: %v", pattern, err)
 	}
 	done := make(chan struct{})
-	var target string
 	go func() {
 		defer close(done)
-		failed := 0
 		for ev, err := range paused {
 			if err != nil {
 				return
 			}
-			if ev.Request.Method == method && failed < times && (target == "" || ev.Request.URL == target) {
-				target = ev.Request.URL
-				failed++
-				_, _ = chromedp.Call(tb.ctx, fetch.FailRequest, fetch.FailRequestParams{RequestID: ev.RequestID, ErrorReason: network.ErrorReasonConnectionReset})
-				continue
-			}
-			_, _ = chromedp.Call(tb.ctx, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: ev.RequestID})
+			handle(ev)
 		}
 	}()
-	return func() string {
+	return func() {
 		_, _ = chromedp.Call(tb.ctx, fetch.Disable, cdp.Empty{})
 		cancel()
 		<-done
+	}
+}
+
+// pass lets a paused request through.
+func (tb *tab) pass(ev fetch.EventRequestPaused) {
+	_, _ = chromedp.Call(tb.ctx, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: ev.RequestID})
+}
+
+// failFirst picks the first request with the method to a URL matching
+// pattern and makes it, and the next times-1 requests to the same URL, fail
+// as a dropped connection; everything else goes through. It returns a func
+// that ends the interception and reports the failed URL.
+func (tb *tab) failFirst(method, pattern string, times int) (stop func() string) {
+	tb.b.t.Helper()
+	var target string
+	failed := 0
+	end := tb.intercept(pattern, func(ev fetch.EventRequestPaused) {
+		if ev.Request.Method == method && failed < times && (target == "" || ev.Request.URL == target) {
+			target = ev.Request.URL
+			failed++
+			_, _ = chromedp.Call(tb.ctx, fetch.FailRequest, fetch.FailRequestParams{RequestID: ev.RequestID, ErrorReason: network.ErrorReasonConnectionReset})
+			return
+		}
+		tb.pass(ev)
+	})
+	return func() string {
+		end()
 		return target
 	}
 }
@@ -337,28 +355,34 @@ func (tb *tab) failFirst(method, pattern string, times int) (stop func() string)
 // the network had; it returns a func that ends the interception.
 func (tb *tab) serve(pattern, contentType, body string) (stop func()) {
 	tb.b.t.Helper()
-	ctx, cancel := context.WithCancel(tb.ctx)
-	paused := chromedp.Events(ctx, fetch.RequestPaused)
-	if _, err := chromedp.Call(tb.ctx, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{{URLPattern: pattern}}}); err != nil {
-		cancel()
-		tb.b.t.Fatalf("intercept %s: %v", pattern, err)
-	}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for ev, err := range paused {
-			if err != nil {
-				return
-			}
-			_, _ = chromedp.Call(tb.ctx, fetch.FulfillRequest, fetch.FulfillRequestParams{RequestID: ev.RequestID, ResponseCode: 200,
-				ResponseHeaders: []*fetch.HeaderEntry{{Name: "Content-Type", Value: contentType}, {Name: "Access-Control-Allow-Origin", Value: "*"}},
-				Body:            []byte(body)})
+	return tb.intercept(pattern, func(ev fetch.EventRequestPaused) {
+		_, _ = chromedp.Call(tb.ctx, fetch.FulfillRequest, fetch.FulfillRequestParams{RequestID: ev.RequestID, ResponseCode: 200,
+			ResponseHeaders: []*fetch.HeaderEntry{{Name: "Content-Type", Value: contentType}, {Name: "Access-Control-Allow-Origin", Value: "*"}},
+			Body:            []byte(body)})
+	})
+}
+
+// delay holds every request with the method to a URL matching pattern for
+// d before letting it through, as a slow server would; it returns a func
+// that ends the interception once the held requests are through.
+func (tb *tab) delay(method, pattern string, d time.Duration) (stop func()) {
+	tb.b.t.Helper()
+	var held sync.WaitGroup
+	end := tb.intercept(pattern, func(ev fetch.EventRequestPaused) {
+		if ev.Request.Method != method {
+			tb.pass(ev)
+			return
 		}
-	}()
+		held.Add(1)
+		go func() {
+			defer held.Done()
+			time.Sleep(d)
+			tb.pass(ev)
+		}()
+	})
 	return func() {
-		_, _ = chromedp.Call(tb.ctx, fetch.Disable, cdp.Empty{})
-		cancel()
-		<-done
+		held.Wait()
+		end()
 	}
 }
 
@@ -499,43 +523,4 @@ func (tb *tab) docShot(dir, name string) {
 func jsString(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b)
-}
-
-// delay holds every request with the method to a URL matching pattern for
-// d before letting it through, as a slow server would; it returns a func
-// that ends the interception.
-func (tb *tab) delay(method, pattern string, d time.Duration) (stop func()) {
-	tb.b.t.Helper()
-	ctx, cancel := context.WithCancel(tb.ctx)
-	paused := chromedp.Events(ctx, fetch.RequestPaused)
-	if _, err := chromedp.Call(tb.ctx, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{{URLPattern: pattern}}}); err != nil {
-		cancel()
-		tb.b.t.Fatalf("intercept %s: %v", pattern, err)
-	}
-	var held sync.WaitGroup
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for ev, err := range paused {
-			if err != nil {
-				return
-			}
-			wait := d
-			if ev.Request.Method != method {
-				wait = 0
-			}
-			held.Add(1)
-			go func() {
-				defer held.Done()
-				time.Sleep(wait)
-				_, _ = chromedp.Call(tb.ctx, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: ev.RequestID})
-			}()
-		}
-	}()
-	return func() {
-		cancel()
-		<-done
-		held.Wait()
-		_, _ = chromedp.Call(tb.ctx, fetch.Disable, cdp.Empty{})
-	}
 }

@@ -54,22 +54,7 @@ func TestStripeCheckout(t *testing.T) {
 	op.UploadPhotos(prj, scene.Photo(960, 640, 5, 1, 2), scene.Photo(960, 640, 6, 1))
 	var pkg struct{ ID string }
 	op.MustJSON("POST", "/v1/projects/"+prj+"/packages", map[string]any{"name": "Everything", "kind": "all", "priceCents": 2500}, 201, &pkg)
-	env.CreateUser("guest@example.com", store.RoleAttendee)
-	op.MustJSON("POST", "/v1/projects/"+prj+"/invites", map[string]any{"emails": []string{"guest@example.com"}}, 200, nil)
-	guestAPI := env.Login("guest@example.com")
-	guestAPI.MustJSON("POST", "/v1/me/consent", map[string]bool{"faceMatching": true}, 200, nil)
-	selfie := scene.Selfie(480, 640, 1)
-	var up struct {
-		ID     string
-		Upload struct {
-			Method, URL string
-			Headers     map[string]string
-		}
-	}
-	guestAPI.MustJSON("POST", "/v1/selfies", map[string]any{"contentType": "image/jpeg", "size": len(selfie)}, 201, &up)
-	putBytes(t, up.Upload.Method, env.Abs(up.Upload.URL), up.Upload.Headers, selfie)
-	guestAPI.MustJSON("POST", "/v1/selfies/"+up.ID+"/complete", nil, 202, nil)
-	env.WaitJobs()
+	guestWithSelfie(t, env, op, prj)
 
 	guest := b.tab("guest")
 	defer guest.check()
@@ -104,4 +89,26 @@ func TestStripeCheckout(t *testing.T) {
 	pay.paid.Store(true)
 	guest.click("#pay")
 	guest.wait("confirming", `document.body.textContent.includes("Confirming your payment") && !document.querySelector("#payment-form")`)
+}
+
+// guestWithSelfie invites guest@example.com to prj, signs them up with a
+// selfie of person 1 and waits until their photos are found.
+func guestWithSelfie(t *testing.T, env *apptest.Env, op *apptest.Client, prj string) {
+	t.Helper()
+	env.CreateUser("guest@example.com", store.RoleAttendee)
+	op.MustJSON("POST", "/v1/projects/"+prj+"/invites", map[string]any{"emails": []string{"guest@example.com"}}, 200, nil)
+	guestAPI := env.Login("guest@example.com")
+	guestAPI.MustJSON("POST", "/v1/me/consent", map[string]bool{"faceMatching": true}, 200, nil)
+	selfie := scene.Selfie(480, 640, 1)
+	var up struct {
+		ID     string
+		Upload struct {
+			Method, URL string
+			Headers     map[string]string
+		}
+	}
+	guestAPI.MustJSON("POST", "/v1/selfies", map[string]any{"contentType": "image/jpeg", "size": len(selfie)}, 201, &up)
+	putBytes(t, up.Upload.Method, env.Abs(up.Upload.URL), up.Upload.Headers, selfie)
+	guestAPI.MustJSON("POST", "/v1/selfies/"+up.ID+"/complete", nil, 202, nil)
+	env.WaitJobs()
 }

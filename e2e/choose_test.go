@@ -6,7 +6,6 @@ import (
 
 	"lightbox/app/apptest"
 	"lightbox/e2e/scene"
-	"lightbox/store"
 )
 
 // Choosing the photos of a bundle on a phone: a chosen photo is marked on
@@ -20,22 +19,7 @@ func TestCheckoutChoiceOnPhone(t *testing.T) {
 	op.UploadPhotos(prj, scene.Photo(960, 640, 5, 1, 2), scene.Photo(960, 640, 6, 1), scene.Photo(960, 640, 7, 1, 3))
 	var pkg struct{ ID string }
 	op.MustJSON("POST", "/v1/projects/"+prj+"/packages", map[string]any{"name": "Two to keep", "kind": "bundle", "photoCount": 2, "priceCents": 1500}, 201, &pkg)
-	env.CreateUser("guest@example.com", store.RoleAttendee)
-	op.MustJSON("POST", "/v1/projects/"+prj+"/invites", map[string]any{"emails": []string{"guest@example.com"}}, 200, nil)
-	guestAPI := env.Login("guest@example.com")
-	guestAPI.MustJSON("POST", "/v1/me/consent", map[string]bool{"faceMatching": true}, 200, nil)
-	selfie := scene.Selfie(480, 640, 1)
-	var up struct {
-		ID     string
-		Upload struct {
-			Method, URL string
-			Headers     map[string]string
-		}
-	}
-	guestAPI.MustJSON("POST", "/v1/selfies", map[string]any{"contentType": "image/jpeg", "size": len(selfie)}, 201, &up)
-	putBytes(t, up.Upload.Method, env.Abs(up.Upload.URL), up.Upload.Headers, selfie)
-	guestAPI.MustJSON("POST", "/v1/selfies/"+up.ID+"/complete", nil, 202, nil)
-	env.WaitJobs()
+	guestWithSelfie(t, env, op, prj)
 
 	guest := b.tab("guest")
 	defer guest.check()
