@@ -2,10 +2,14 @@ package app_test
 
 import (
 	"bytes"
+	"context"
+	"io"
 	"strings"
 	"testing"
 
 	"lightbox/app/apptest"
+	"lightbox/store"
+	"lightbox/store/blob"
 )
 
 func TestHostileInput(t *testing.T) {
@@ -96,4 +100,59 @@ func TestHostileInput(t *testing.T) {
 			t.Errorf("health %+v", h)
 		}
 	})
+}
+
+// An upload URL writes once: after the photo or selfie was sent and
+// completed, the same URL cannot swap the file (412), whatever is sent.
+func TestUploadURLsWriteOnce(t *testing.T) {
+	env := apptest.New(t, apptest.Options{NoRetina: true})
+	op := env.Operator("op@example.com")
+	prj := op.Project("Fair")
+	c, _ := member(t, env, prj, "guest@example.com")
+	swap := func(up blob.Upload, size int, key string, was []byte) {
+		t.Helper()
+		if st := c.Upload(up, bytes.Repeat([]byte{0xFF}, size)); st != 412 {
+			t.Errorf("second PUT of %s: %d, want 412", key, st)
+		}
+		got, err := env.Blobs.Get(context.Background(), key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer got.Close()
+		if b, _ := io.ReadAll(got); !bytes.Equal(b, was) {
+			t.Errorf("%s was replaced", key)
+		}
+	}
+
+	jpg := apptest.Photo(t, 1)
+	var ph struct {
+		Items []struct {
+			ID     string
+			Upload blob.Upload
+		}
+	}
+	op.MustJSON("POST", "/v1/projects/"+prj+"/photos", map[string]any{"files": []map[string]any{{"filename": "a.jpg", "contentType": "image/jpeg", "size": len(jpg)}}}, 201, &ph)
+	up := ph.Items[0].Upload
+	if st := op.Upload(up, jpg); st != 200 {
+		t.Fatalf("photo upload: %d", st)
+	}
+	op.MustJSON("POST", "/v1/projects/"+prj+"/photos/"+ph.Items[0].ID+"/complete", nil, 202, nil)
+	env.WaitJobs()
+	swap(up, len(jpg), store.PhotoKey(prj, ph.Items[0].ID, "original.jpg"), jpg)
+
+	selfie := apptest.Selfie(t, 1)
+	var sf struct {
+		ID     string
+		Upload blob.Upload
+	}
+	c.MustJSON("POST", "/v1/selfies", map[string]any{"contentType": "image/jpeg", "size": len(selfie)}, 201, &sf)
+	if st := c.Upload(sf.Upload, selfie); st != 200 {
+		t.Fatalf("selfie upload: %d", st)
+	}
+	c.MustJSON("POST", "/v1/selfies/"+sf.ID+"/complete", nil, 202, nil)
+	s, err := env.DB.SelfieByID(context.Background(), sf.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	swap(sf.Upload, len(selfie), s.Key, selfie)
 }

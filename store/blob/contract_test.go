@@ -22,6 +22,7 @@ var contract = []struct {
 	{"presigned get as attachment", testAttachment},
 	{"put with another content type is refused", testWrongContentType},
 	{"put with another size is refused", testWrongSize},
+	{"a presigned put writes once", testPutOnce},
 	{"tampered urls are refused", testTampered},
 	{"expired urls are refused", testExpired},
 	{"put get stat", testPutGetStat},
@@ -56,8 +57,8 @@ func testRoundTrip(t *testing.T, b backend) {
 	if up.Method != http.MethodPut {
 		t.Errorf("method = %q", up.Method)
 	}
-	if len(up.Headers) != 1 || up.Headers["Content-Type"] != "image/jpeg" {
-		t.Errorf("headers = %v, want only Content-Type", up.Headers)
+	if len(up.Headers) != 2 || up.Headers["Content-Type"] != "image/jpeg" || up.Headers["If-None-Match"] != "*" {
+		t.Errorf("headers = %v, want only Content-Type and If-None-Match: *", up.Headers)
 	}
 	if up.ExpiresAt.Before(before.Add(15*time.Minute)) || up.ExpiresAt.After(b.now().Add(15*time.Minute)) {
 		t.Errorf("expiresAt = %v, want about %v", up.ExpiresAt, before.Add(15*time.Minute))
@@ -89,6 +90,27 @@ func testRoundTrip(t *testing.T, b backend) {
 	info, err := b.store.Stat(context.Background(), key)
 	if err != nil || info != (blob.Info{Size: int64(len(body)), ContentType: "image/jpeg"}) {
 		t.Errorf("Stat = %+v, %v", info, err)
+	}
+}
+
+// A presigned PUT cannot replace what it (or anything else) stored: the
+// second PUT of the same URL, or one without its If-None-Match, is refused
+// and the first upload stays.
+func testPutOnce(t *testing.T, b backend) {
+	key, first, second := "selfies/u1/1.jpg", randBytes(1000), randBytes(1000)
+	up := presignPut(t, b.store, key, "image/jpeg", 1000, 15*time.Minute)
+	if code := upload(t, up, first); code != http.StatusOK {
+		t.Fatalf("first upload: %d", code)
+	}
+	if code := upload(t, up, second); code != http.StatusPreconditionFailed {
+		t.Errorf("second upload: %d, want 412", code)
+	}
+	bare := blob.Upload{Method: up.Method, URL: up.URL, Headers: map[string]string{"Content-Type": "image/jpeg"}}
+	if code := upload(t, bare, second); code == http.StatusOK {
+		t.Errorf("upload without If-None-Match: %d, want it refused", code)
+	}
+	if got := mustGet(t, b.store, key); !bytes.Equal(got, first) {
+		t.Error("the first upload was replaced")
 	}
 }
 

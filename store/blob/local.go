@@ -120,12 +120,16 @@ func (l *Local) Put(ctx context.Context, key string, r io.Reader, size int64, co
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return l.write(ctx, rel, contentType, r, size)
+	return l.write(ctx, rel, contentType, r, size, true)
 }
+
+// errExists refuses a write that may not replace an existing object.
+var errExists = errors.New("blob: object exists")
 
 // write streams r into a temporary file beside the target, fsyncs it, then
 // renames the sidecar and the data into place and fsyncs the directory.
-func (l *Local) write(ctx context.Context, rel, contentType string, r io.Reader, size int64) (err error) {
+// Without replace, an object already at rel is kept and errExists returned.
+func (l *Local) write(ctx context.Context, rel, contentType string, r io.Reader, size int64, replace bool) (err error) {
 	root, err := os.OpenRoot(l.dir)
 	if err != nil {
 		return fmt.Errorf("blob: %w", err)
@@ -161,6 +165,13 @@ func (l *Local) write(ctx context.Context, rel, contentType string, r io.Reader,
 
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if !replace {
+		if _, err := root.Stat(rel); err == nil {
+			return errExists
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("blob: %w", err)
+		}
+	}
 	if err := root.Rename(metaTmp, rel+metaSuffix); err != nil {
 		return fmt.Errorf("blob: %w", err)
 	}

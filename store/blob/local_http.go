@@ -28,6 +28,10 @@ import (
 // simply fails the signature; the filename is empty. For a GET (and HEAD) the
 // type is empty, the length -1 and the filename is the query's. The URL is
 // valid until, not at, exp.
+//
+// A PUT must carry If-None-Match: * (PresignPut lists it in the headers to
+// send, as S3 does) and never replaces an object: a second PUT of the same
+// key gets 412, so an upload URL cannot swap a photo or selfie once sent.
 
 // PresignPut returns a PUT request for exactly size bytes of contentType.
 func (l *Local) PresignPut(ctx context.Context, key, contentType string, size int64, ttl time.Duration) (Upload, error) {
@@ -51,7 +55,7 @@ func (l *Local) PresignPut(ctx context.Context, key, contentType string, size in
 	return Upload{
 		Method:    http.MethodPut,
 		URL:       l.baseURL + "/blobs/" + key + "?" + q.Encode(),
-		Headers:   map[string]string{"Content-Type": contentType},
+		Headers:   map[string]string{"Content-Type": contentType, "If-None-Match": "*"},
 		ExpiresAt: time.Unix(exp, 0).UTC(),
 	}, nil
 }
@@ -139,7 +143,7 @@ func (l *Local) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	contentType, size, filename := "", int64(-1), q.Get("filename")
 	if method == http.MethodPut {
 		contentType, size, filename = r.Header.Get("Content-Type"), r.ContentLength, ""
-		if checkContentType(contentType) != nil {
+		if checkContentType(contentType) != nil || r.Header.Get("If-None-Match") != "*" {
 			forbidden(w)
 			return
 		}
@@ -177,8 +181,14 @@ func (l *Local) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // servePut stores the body of a verified PUT.
 func (l *Local) servePut(w http.ResponseWriter, r *http.Request, key, rel, contentType string, size int64) {
-	err := l.write(r.Context(), rel, contentType, bodyReader{r.Body}, size)
+	if _, err := l.Stat(r.Context(), key); err == nil { // refused before reading; write checks again
+		http.Error(w, "already uploaded", http.StatusPreconditionFailed)
+		return
+	}
+	err := l.write(r.Context(), rel, contentType, bodyReader{r.Body}, size, false)
 	switch {
+	case errors.Is(err, errExists):
+		http.Error(w, "already uploaded", http.StatusPreconditionFailed)
 	case errors.Is(err, errTooLong):
 		http.Error(w, "body too large", http.StatusRequestEntityTooLarge)
 	case errors.Is(err, errTooShort):

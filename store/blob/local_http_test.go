@@ -160,7 +160,9 @@ func TestLocalPutBodyMismatch(t *testing.T) {
 	}{{150, http.StatusRequestEntityTooLarge}, {50, http.StatusBadRequest}} {
 		req := httptest.NewRequest(http.MethodPut, u.RequestURI(), bytes.NewReader(randBytes(tt.n)))
 		req.ContentLength = 100
-		req.Header.Set("Content-Type", "image/jpeg")
+		for k, v := range up.Headers {
+			req.Header.Set(k, v)
+		}
 		rec := httptest.NewRecorder()
 		l.ServeHTTP(rec, req)
 		if rec.Code != tt.want {

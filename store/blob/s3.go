@@ -108,7 +108,7 @@ func (s *S3) PresignPut(ctx context.Context, key, contentType string, size int64
 		return Upload{}, err
 	}
 	req, err := s.presign.PresignPutObject(ctx, &s3.PutObjectInput{
-		Bucket: &s.bucket, Key: &key, ContentType: &contentType, ContentLength: &size,
+		Bucket: &s.bucket, Key: &key, ContentType: &contentType, ContentLength: &size, IfNoneMatch: aws.String("*"),
 	}, s3.WithPresignExpires(ttl))
 	if err != nil {
 		return Upload{}, fmt.Errorf("blob: presign put %s: %w", key, err)
@@ -116,7 +116,7 @@ func (s *S3) PresignPut(ctx context.Context, key, contentType string, size int64
 	return Upload{
 		Method:    req.Method,
 		URL:       req.URL,
-		Headers:   map[string]string{"Content-Type": contentType},
+		Headers:   map[string]string{"Content-Type": contentType, "If-None-Match": "*"},
 		ExpiresAt: presignExpiry(req.URL, ttl),
 	}, nil
 }

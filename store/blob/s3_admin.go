@@ -100,8 +100,8 @@ func (s *S3) Ping(ctx context.Context) error {
 
 // CheckCORS reads the bucket's CORS rules and returns a descriptive error
 // unless one of them lets a browser at origin (the app's public URL; any
-// path is ignored) send a PUT with a Content-Type header, which presigned
-// uploads need.
+// path is ignored) send a PUT with the Content-Type and If-None-Match
+// headers, which presigned uploads need.
 func (s *S3) CheckCORS(ctx context.Context, origin string) error {
 	o, err := originOf(origin)
 	if err != nil {
@@ -111,7 +111,7 @@ func (s *S3) CheckCORS(ctx context.Context, origin string) error {
 	if err != nil {
 		var api smithy.APIError
 		if errors.As(err, &api) && api.ErrorCode() == "NoSuchCORSConfiguration" {
-			return fmt.Errorf("bucket %q has no CORS configuration: add a rule allowing PUT with the content-type header from %s", s.bucket, o)
+			return fmt.Errorf("bucket %q has no CORS configuration: add a rule allowing PUT with the content-type and if-none-match headers from %s", s.bucket, o)
 		}
 		return fmt.Errorf("blob: read CORS rules of bucket %q: %w", s.bucket, err)
 	}
@@ -122,7 +122,7 @@ func (s *S3) CheckCORS(ctx context.Context, origin string) error {
 		}
 		seen = append(seen, fmt.Sprintf("{methods %v, origins %v, headers %v}", r.AllowedMethods, r.AllowedOrigins, r.AllowedHeaders))
 	}
-	return fmt.Errorf("no CORS rule of bucket %q allows PUT with the content-type header from %s; rules: %s",
+	return fmt.Errorf("no CORS rule of bucket %q allows PUT with the content-type and if-none-match headers from %s; rules: %s",
 		s.bucket, o, strings.Join(seen, " "))
 }
 
@@ -135,12 +135,14 @@ func originOf(raw string) (string, error) {
 	return strings.ToLower(u.Scheme + "://" + u.Host), nil
 }
 
-// corsAllows reports whether rule admits a PUT with a Content-Type header
-// from origin. Origins and headers may hold one "*" wildcard, as in S3.
+// corsAllows reports whether rule admits a PUT with Content-Type and
+// If-None-Match headers from origin. Origins and headers may hold one "*"
+// wildcard, as in S3.
 func corsAllows(rule types.CORSRule, origin string) bool {
 	return matchAny(rule.AllowedMethods, "PUT") &&
 		matchAny(rule.AllowedOrigins, origin) &&
-		matchAny(rule.AllowedHeaders, "content-type")
+		matchAny(rule.AllowedHeaders, "content-type") &&
+		matchAny(rule.AllowedHeaders, "if-none-match")
 }
 
 // matchAny reports whether one of patterns matches s, ignoring case.

@@ -39,8 +39,9 @@ func TestS3CheckCORS(t *testing.T) {
 		{"other origin", []types.CORSRule{rule([]string{"PUT"}, []string{"https://other.example.com"}, []string{"content-type"})}, false},
 		{"http origin", []types.CORSRule{rule([]string{"PUT"}, []string{"http://photos.example.com"}, []string{"*"})}, false},
 		{"no headers", []types.CORSRule{rule([]string{"PUT"}, []string{"https://photos.example.com"}, nil)}, false},
-		{"exact", []types.CORSRule{rule([]string{"GET", "PUT"}, []string{"https://photos.example.com"}, []string{"Content-Type"})}, true},
-		{"wildcard origin", []types.CORSRule{rule([]string{"PUT"}, []string{"https://*.example.com"}, []string{"content-type"})}, true},
+		{"content-type only", []types.CORSRule{rule([]string{"PUT"}, []string{"https://photos.example.com"}, []string{"content-type"})}, false},
+		{"exact", []types.CORSRule{rule([]string{"GET", "PUT"}, []string{"https://photos.example.com"}, []string{"Content-Type", "If-None-Match"})}, true},
+		{"wildcard origin", []types.CORSRule{rule([]string{"PUT"}, []string{"https://*.example.com"}, []string{"content-type", "if-none-match"})}, true},
 		{"any", []types.CORSRule{rule([]string{"GET"}, []string{"*"}, nil), rule([]string{"PUT"}, []string{"*"}, []string{"*"})}, true},
 	}
 	for _, tt := range tests {
@@ -125,7 +126,7 @@ func TestNewS3(t *testing.T) {
 	if !strings.HasPrefix(up.URL, "https://0123abcd.r2.cloudflarestorage.com/photos/photos/p/ph/original.jpg?") {
 		t.Errorf("URL = %s, want the R2 endpoint of the account, path style", up.URL)
 	}
-	for _, want := range []string{"X-Amz-SignedHeaders=content-length%3Bcontent-type%3Bhost", "X-Amz-Expires=900", "%2Fauto%2Fs3%2F"} {
+	for _, want := range []string{"X-Amz-SignedHeaders=content-length%3Bcontent-type%3Bhost%3Bif-none-match", "X-Amz-Expires=900", "%2Fauto%2Fs3%2F"} {
 		if !strings.Contains(up.URL, want) {
 			t.Errorf("URL %s lacks %s", up.URL, want)
 		}
@@ -133,7 +134,7 @@ func TestNewS3(t *testing.T) {
 	if strings.Contains(strings.ToLower(up.URL), "checksum") {
 		t.Errorf("URL %s carries a checksum R2 would reject", up.URL)
 	}
-	if len(up.Headers) != 1 || up.Headers["Content-Type"] != "image/jpeg" || up.Method != http.MethodPut {
+	if len(up.Headers) != 2 || up.Headers["Content-Type"] != "image/jpeg" || up.Headers["If-None-Match"] != "*" || up.Method != http.MethodPut {
 		t.Errorf("upload = %s %v", up.Method, up.Headers)
 	}
 	if d := time.Until(up.ExpiresAt); d < 14*time.Minute || d > 15*time.Minute {

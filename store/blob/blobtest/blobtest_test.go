@@ -27,7 +27,9 @@ func TestNewLocal(t *testing.T) {
 		t.Fatalf("URL %s is not on the test server %s", up.URL, srv.URL)
 	}
 	req, _ := http.NewRequest(up.Method, up.URL, bytes.NewReader([]byte("abc")))
-	req.Header.Set("Content-Type", "image/jpeg")
+	for k, v := range up.Headers {
+		req.Header.Set(k, v)
+	}
 	resp, err := srv.Client().Do(req)
 	if err != nil {
 		t.Fatal(err)

@@ -144,6 +144,8 @@ export function uploader(projectID, { onUploaded } = {}) {
           await putFile(it.upload, it.file, { onProgress: (done) => { it.loaded = done; paintItem(it); paintSoon(); } });
           break;
         } catch (err) {
+          // Upload URLs write once: 412 means an earlier try got through.
+          if (err.status === 412) break;
           if (attempt >= 2 || !(err.status === 0 || err.status >= 500)) throw err;
           it.loaded = 0;
           paintItem(it);
