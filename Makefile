@@ -9,7 +9,7 @@ export CGO_ENABLED=0
 VERSITYGW_VERSION  := v1.8.0
 STRIPE_MOCK_VERSION := v0.203.0
 
-.PHONY: run build test tools models face-models vet bench load demo screenshots lint docker clean
+.PHONY: run build test tools models face-models face-eval face-sets vet bench load demo screenshots lint docker clean
 
 FACE_MODELS := jobs/face/models/blazeface.json jobs/face/models/blazeface.bin jobs/face/models/faceres.json jobs/face/models/faceres.bin
 
@@ -53,6 +53,18 @@ face-models:
 
 vet:
 	$(GO) vet ./...
+
+# Face matching measured on a labelled set (DIR/labels.csv, see
+# cmd/faceeval): precision, recall, misses with their cause, recall by
+# face size, indexing CPU and peak memory. `make face-sets` writes
+# synthetic sets built from the engine's sample photos into OUT/tune and
+# OUT/held (choose thresholds on tune, report held).
+face-eval: models
+	$(GO) run ./cmd/faceeval $(FACE_EVAL_FLAGS) $(DIR)
+
+OUT ?= $(HOME)/.cache/lightbox-face-sets
+face-sets: models
+	$(GO) run ./cmd/faceeval -make $(OUT)
 
 # The whole suite under the race detector, then the face engine's
 # end-to-end tests, which the race detector makes too slow, as they ship

@@ -15,9 +15,9 @@ import (
 )
 
 const (
-	// faceLongEdge is the size photos are indexed at: faces down to about
+	// FaceLongEdge is the size photos are indexed at: faces down to about
 	// 40 pixels on it are found.
-	faceLongEdge = 2048
+	FaceLongEdge = 2048
 	// ReviewBand is how far below the tagging threshold a match still goes
 	// to the operator's review list.
 	ReviewBand = 0.08
@@ -104,7 +104,7 @@ func (h *handlers) indexFaces(ctx context.Context, p store.IndexFacesPayload) er
 	if err != nil {
 		return err
 	}
-	img, err := photo.Upright(bytes.NewReader(orig), photo.Limits{}, faceLongEdge)
+	img, err := photo.Upright(bytes.NewReader(orig), photo.Limits{}, FaceLongEdge)
 	if err != nil {
 		return Permanent(fmt.Errorf("decode %s for the face index: %w", ph.ID, err))
 	}

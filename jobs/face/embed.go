@@ -42,7 +42,7 @@ func roll(c candidate) float64 {
 
 // describe computes the unit-length descriptor of one face.
 func (e *Engine) describe(img *rgbImage, c candidate) ([]float32, error) {
-	in := img.sample(cropFor(c), descSize, descSize, 1, 0) // the model expects RGB in 0..255
+	in := img.sampleEdge(cropFor(c), descSize, descSize, 1, 0, true) // the model expects RGB in 0..255
 	outs, err := e.desc.run(map[string]*tensor{e.descIn: in}, e.descOut)
 	if err != nil {
 		return nil, err

@@ -81,6 +81,13 @@ func squareRegion(x, y, s, angle float64, n int) affine {
 // detail is averaged rather than aliased. Outside the source is black.
 // Each value v in 0..255 is stored as v*scale+offset.
 func (m *rgbImage) sample(a affine, w, h int, scale, offset float32) *tensor {
+	return m.sampleEdge(a, w, h, scale, offset, false)
+}
+
+// sampleEdge is sample, where with replicate set the outside of the source
+// repeats its nearest edge pixel instead of being black, so a face crop
+// running past the photo's border sees no black band.
+func (m *rgbImage) sampleEdge(a affine, w, h int, scale, offset float32, replicate bool) *tensor {
 	out := newTensor(1, h, w, 3)
 	step := math.Hypot(a.ux, a.uy)
 	ss := min(max(int(math.Ceil(step)), 1), 4)
@@ -95,6 +102,10 @@ func (m *rgbImage) sample(a affine, w, h int, scale, offset float32) *tensor {
 						du := float64(u) + (float64(sx)+0.5)*inv - 0.5
 						x := a.x0 + du*a.ux + dv*a.vx
 						y := a.y0 + du*a.uy + dv*a.vy
+						if replicate {
+							x = min(max(x, 0.5), float64(m.w)-0.5)
+							y = min(max(y, 0.5), float64(m.h)-0.5)
+						}
 						m.bilinear(x, y, &acc)
 					}
 				}

@@ -1,0 +1,486 @@
+// Command faceeval measures face matching on a labelled set: it runs the
+// built-in engine as Lightbox does (selfies through process_selfie's
+// normalisation and verdicts, photos decoded and indexed as index_faces
+// does, matched at the tagging threshold and review band) and prints
+// precision, recall, the misses per identity with their cause and recall by
+// face size.
+//
+//	faceeval DIR                  evaluate DIR/labels.csv
+//	faceeval -make OUT            write synthetic sets OUT/tune and OUT/held
+//
+// labels.csv has a header and rows path,identities[,boxes]: a path under
+// selfies/ is an attendee's selfie (one identity); any other path is an
+// event photo with the identities in it separated by ';' (none for a photo
+// of nobody we know), and optionally their face boxes "x y w h", in the
+// photo's pixels, in the same order. With boxes, misses tell an undetected
+// face from one below the threshold, and recall is reported by face width.
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"flag"
+	"fmt"
+	"image"
+	_ "image/jpeg"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"lightbox/jobs"
+	"lightbox/jobs/face"
+	"lightbox/jobs/photo"
+	"lightbox/jobs/retina"
+)
+
+func main() {
+	mk := flag.String("make", "", "write synthetic labelled sets into this folder (tune/ and held/) and exit")
+	photos := flag.Int("photos", 30, "with -make: group photos per set")
+	size := flag.String("size", "4000x3000", "with -make: group photo size")
+	faceW := flag.String("face", "60-250", "with -make: face widths in pixels")
+	seed := flag.Uint64("seed", 1, "with -make: random seed")
+	models := flag.String("models", "jobs/face/models", "folder of the engine's models")
+	threshold := flag.Float64("threshold", face.DefaultThreshold, "tagging threshold (cosine similarity)")
+	workers := flag.Int("workers", 2, "photos indexed at once, as the photo workers would")
+	flag.Parse()
+	e, err := face.Load(*models)
+	if err != nil {
+		fatal(err)
+	}
+	if *mk != "" {
+		var w, h int
+		var lo, hi float64
+		if _, err := fmt.Sscanf(*size, "%dx%d", &w, &h); err != nil {
+			fatal(fmt.Errorf("-size: %v", err))
+		}
+		if _, err := fmt.Sscanf(*faceW, "%g-%g", &lo, &hi); err != nil {
+			fatal(fmt.Errorf("-face: %v", err))
+		}
+		if err := makeSets(e, *mk, *photos, w, h, lo, hi, *seed); err != nil {
+			fatal(err)
+		}
+		return
+	}
+	if flag.NArg() != 1 {
+		fmt.Fprintln(os.Stderr, "usage: faceeval [flags] DIR | faceeval -make OUT")
+		os.Exit(2)
+	}
+	set, err := readLabels(flag.Arg(0))
+	if err != nil {
+		fatal(err)
+	}
+	r, err := run(e, set, *workers)
+	if err != nil {
+		fatal(err)
+	}
+	r.report(os.Stdout, *threshold)
+}
+
+func fatal(err error) {
+	fmt.Fprintln(os.Stderr, "faceeval:", err)
+	os.Exit(1)
+}
+
+// labelled is one event photo of a set.
+type labelled struct {
+	path  string
+	ids   []string
+	boxes [][4]float64 // empty, or one per identity
+}
+
+type labelSet struct {
+	dir     string
+	selfies map[string]string // identity → path
+	photos  []labelled
+}
+
+func readLabels(dir string) (labelSet, error) {
+	set := labelSet{dir: dir, selfies: map[string]string{}}
+	f, err := os.Open(filepath.Join(dir, "labels.csv"))
+	if err != nil {
+		return set, err
+	}
+	defer f.Close()
+	cr := csv.NewReader(f)
+	cr.FieldsPerRecord = -1
+	rows, err := cr.ReadAll()
+	if err != nil {
+		return set, err
+	}
+	for i, row := range rows {
+		if i == 0 && row[0] == "path" {
+			continue
+		}
+		if len(row) < 2 {
+			return set, fmt.Errorf("labels.csv line %d: want path,identities[,boxes]", i+1)
+		}
+		ids := splitList(row[1])
+		if strings.HasPrefix(filepath.ToSlash(row[0]), "selfies/") {
+			if len(ids) != 1 {
+				return set, fmt.Errorf("labels.csv line %d: a selfie has one identity", i+1)
+			}
+			set.selfies[ids[0]] = row[0]
+			continue
+		}
+		p := labelled{path: row[0], ids: ids}
+		if len(row) > 2 && row[2] != "" {
+			for _, b := range splitList(row[2]) {
+				var box [4]float64
+				if _, err := fmt.Sscanf(b, "%g %g %g %g", &box[0], &box[1], &box[2], &box[3]); err != nil {
+					return set, fmt.Errorf("labels.csv line %d: box %q: %v", i+1, b, err)
+				}
+				p.boxes = append(p.boxes, box)
+			}
+			if len(p.boxes) != len(ids) {
+				return set, fmt.Errorf("labels.csv line %d: %d boxes for %d identities", i+1, len(p.boxes), len(ids))
+			}
+		}
+		set.photos = append(set.photos, p)
+	}
+	return set, nil
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, x := range strings.Split(s, ";") {
+		if x = strings.TrimSpace(x); x != "" {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// verdict is what the pipeline made of a selfie.
+type verdict struct {
+	approved bool
+	reason   string
+	score    float64
+	refs     [][]float32
+}
+
+// indexed is what the pipeline found in a photo, boxes in its pixels.
+type indexed struct {
+	faces []face.Face
+}
+
+type result struct {
+	set     labelSet
+	selfies map[string]verdict
+	photos  []indexed
+	cpu     time.Duration // indexing CPU, all photos
+	wall    time.Duration
+	peakRSS int64 // bytes
+}
+
+// run analyses the selfies as process_selfie does and indexes the photos
+// as index_faces does, workers photos at once.
+func run(e *face.Engine, set labelSet, workers int) (*result, error) {
+	ctx := context.Background()
+	svc := jobs.BuiltinFaces{Engine: e}
+	r := &result{set: set, selfies: map[string]verdict{}, photos: make([]indexed, len(set.photos))}
+	for id, path := range set.selfies {
+		raw, err := os.ReadFile(filepath.Join(set.dir, path))
+		if err != nil {
+			return nil, err
+		}
+		v := verdict{}
+		jpg, err := photo.Selfie(bytes.NewReader(raw), photo.Limits{})
+		if err != nil {
+			v.reason = retina.ReasonLowQuality
+			r.selfies[id] = v
+			continue
+		}
+		a, err := svc.Analyze(ctx, jpg)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		v.approved, v.reason, v.score = a.Approved(), a.RejectionReason, a.Score
+		if v.approved {
+			v.refs = append(v.refs, a.Embedding)
+		}
+		r.selfies[id] = v
+	}
+	cpu0 := cpuTime()
+	start := time.Now()
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var firstErr error
+	next := make(chan int)
+	for range max(workers, 1) {
+		wg.Go(func() {
+			for i := range next {
+				faces, err := indexPhoto(ctx, e, filepath.Join(set.dir, set.photos[i].path))
+				mu.Lock()
+				if err != nil && firstErr == nil {
+					firstErr = fmt.Errorf("%s: %w", set.photos[i].path, err)
+				}
+				r.photos[i] = indexed{faces: faces}
+				mu.Unlock()
+			}
+		})
+	}
+	for i := range set.photos {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	r.wall = time.Since(start)
+	r.cpu = cpuTime() - cpu0
+	r.peakRSS = peakRSS()
+	return r, firstErr
+}
+
+// indexPhoto decodes a photo as index_faces does and finds its faces, with
+// boxes in the original photo's pixels.
+func indexPhoto(ctx context.Context, e *face.Engine, path string) ([]face.Face, error) {
+	orig, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	cfg, _, err := imageConfig(orig)
+	if err != nil {
+		return nil, err
+	}
+	img, err := photo.Upright(bytes.NewReader(orig), photo.Limits{}, jobs.FaceLongEdge)
+	if err != nil {
+		return nil, err
+	}
+	faces, err := e.FacesIn(ctx, img)
+	if err != nil {
+		return nil, err
+	}
+	k := float64(max(cfg.Width, cfg.Height)) / float64(max(img.Bounds().Dx(), img.Bounds().Dy()))
+	for i := range faces {
+		for j := range faces[i].Box {
+			faces[i].Box[j] *= k
+		}
+	}
+	return faces, nil
+}
+
+// match is the best similarity of an attendee's references to a photo's
+// faces, and the face it is.
+func bestMatch(refs [][]float32, faces []face.Face) (float64, int) {
+	best, at := -1.0, -1
+	for i, f := range faces {
+		for _, ref := range refs {
+			if s := float64(face.Similarity(ref, f.Embedding)); s > best {
+				best, at = s, i
+			}
+		}
+	}
+	return best, at
+}
+
+// counts are the outcome of matching at one threshold.
+type counts struct {
+	tp, fp, fn     int
+	reviewTP       int // misses the review band lists
+	reviewFP       int
+	sizeHit, sizeN map[string]int
+}
+
+func (c counts) precision() float64 { return ratio(c.tp, c.tp+c.fp) }
+func (c counts) recall() float64    { return ratio(c.tp, c.tp+c.fn) }
+
+func ratio(a, b int) float64 {
+	if b == 0 {
+		return 0
+	}
+	return float64(a) / float64(b)
+}
+
+var sizeBuckets = []struct {
+	name   string
+	lo, hi float64
+}{{"<60", 0, 60}, {"60-79", 60, 80}, {"80-119", 80, 120}, {"120-179", 120, 180}, {"180-250", 180, 251}, {">250", 251, 1e9}}
+
+func sizeBucket(w float64) string {
+	for _, b := range sizeBuckets {
+		if w >= b.lo && w < b.hi {
+			return b.name
+		}
+	}
+	return ""
+}
+
+// miss is a labelled face the pipeline did not tag.
+type miss struct {
+	id, photo, cause string
+}
+
+func (r *result) evaluate(threshold float64) (counts, []miss) {
+	c := counts{sizeHit: map[string]int{}, sizeN: map[string]int{}}
+	var misses []miss
+	ids := mapsKeys(r.selfies)
+	slices.Sort(ids)
+	for pi, p := range r.set.photos {
+		faces := r.photos[pi].faces
+		for _, id := range ids {
+			v := r.selfies[id]
+			at := slices.Index(p.ids, id)
+			sim, fi := -1.0, -1
+			if v.approved {
+				sim, fi = bestMatch(v.refs, faces)
+			}
+			tagged := sim >= threshold
+			review := !tagged && sim >= threshold-jobs.ReviewBand
+			if at < 0 {
+				if tagged {
+					c.fp++
+				} else if review {
+					c.reviewFP++
+				}
+				continue
+			}
+			if len(p.boxes) > 0 {
+				c.sizeN[sizeBucket(p.boxes[at][2])]++
+				if tagged {
+					c.sizeHit[sizeBucket(p.boxes[at][2])]++
+				}
+			}
+			if tagged {
+				// With boxes, a tag through someone else's face is no hit.
+				if len(p.boxes) == 0 || covers(p.boxes[at], faces[fi].Box) {
+					c.tp++
+					continue
+				}
+				c.fp++
+			}
+			c.fn++
+			if review {
+				c.reviewTP++
+			}
+			misses = append(misses, miss{id: id, photo: p.path, cause: r.cause(v, p, at, faces, threshold)})
+		}
+	}
+	return c, misses
+}
+
+func (r *result) cause(v verdict, p labelled, at int, faces []face.Face, threshold float64) string {
+	if !v.approved {
+		return fmt.Sprintf("rejected selfie (%s, score %.2f)", v.reason, v.score)
+	}
+	if len(p.boxes) > 0 {
+		for _, f := range faces {
+			if covers(p.boxes[at], f.Box) {
+				s, _ := bestMatch(v.refs, []face.Face{f})
+				return fmt.Sprintf("below threshold (%.2f < %.2f, %.0f px)", s, threshold, p.boxes[at][2])
+			}
+		}
+		return fmt.Sprintf("not detected (%.0f px)", p.boxes[at][2])
+	}
+	s, _ := bestMatch(v.refs, faces)
+	if len(faces) < len(p.ids) {
+		return fmt.Sprintf("not detected or below threshold (best %.2f, %d faces found for %d)", s, len(faces), len(p.ids))
+	}
+	return fmt.Sprintf("below threshold (best %.2f < %.2f)", s, threshold)
+}
+
+// covers says whether detector box d is on the labelled face b: its centre
+// lies inside b.
+func covers(b [4]float64, d [4]float64) bool {
+	x, y := d[0]+d[2]/2, d[1]+d[3]/2
+	return x >= b[0] && x < b[0]+b[2] && y >= b[1]-0.25*b[3] && y < b[1]+1.25*b[3]
+}
+
+func (r *result) report(w io.Writer, threshold float64) {
+	approved := 0
+	for _, v := range r.selfies {
+		if v.approved {
+			approved++
+		}
+	}
+	labelledFaces, found, strays := 0, 0, 0
+	for pi, p := range r.set.photos {
+		labelledFaces += len(p.ids)
+		for _, f := range r.photos[pi].faces {
+			hit := false
+			for _, b := range p.boxes {
+				hit = hit || covers(b, f.Box)
+			}
+			switch {
+			case hit:
+				found++
+			case len(p.boxes) > 0 || len(p.ids) == 0:
+				strays++
+			}
+		}
+	}
+	fmt.Fprintf(w, "set %s: %d selfies (%d approved), %d photos, %d labelled faces\n",
+		r.set.dir, len(r.selfies), approved, len(r.set.photos), labelledFaces)
+	if strays > 0 || found > 0 {
+		fmt.Fprintf(w, "detector: %d labelled faces found, %d detections on no labelled face\n", found, strays)
+	}
+	c, misses := r.evaluate(threshold)
+	fmt.Fprintf(w, "threshold %.2f: precision %.3f recall %.3f (tp %d fp %d fn %d); review band %.2f lists %d misses and %d strangers\n",
+		threshold, c.precision(), c.recall(), c.tp, c.fp, c.fn, jobs.ReviewBand, c.reviewTP, c.reviewFP)
+	if len(c.sizeN) > 0 {
+		fmt.Fprint(w, "recall by face width:")
+		for _, b := range sizeBuckets {
+			if n := c.sizeN[b.name]; n > 0 {
+				fmt.Fprintf(w, "  %s px %.2f (%d)", b.name, ratio(c.sizeHit[b.name], n), n)
+			}
+		}
+		fmt.Fprintln(w)
+	}
+	fmt.Fprint(w, "sweep:")
+	for t := 0.40; t < 0.755; t += 0.03 {
+		s, _ := r.evaluate(t)
+		fmt.Fprintf(w, "  %.2f P%.2f R%.2f", t, s.precision(), s.recall())
+	}
+	fmt.Fprintln(w)
+	sort.SliceStable(misses, func(i, j int) bool { return misses[i].id < misses[j].id })
+	if len(misses) > 0 {
+		fmt.Fprintln(w, "misses:")
+	}
+	for _, m := range misses {
+		fmt.Fprintf(w, "  %-10s %-24s %s\n", m.id, m.photo, m.cause)
+	}
+	fmt.Fprintf(w, "indexing: %d photos, %.2f s CPU per photo, %.1f s wall, peak RSS %d MiB (GOMAXPROCS %d)\n",
+		len(r.set.photos), r.cpu.Seconds()/float64(max(len(r.set.photos), 1)), r.wall.Seconds(), r.peakRSS>>20, runtime.GOMAXPROCS(0))
+}
+
+func mapsKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// peakRSS reads VmHWM from /proc/self/status (0 where there is none).
+func peakRSS() int64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
+}
+
+func imageConfig(b []byte) (image.Config, string, error) {
+	return image.DecodeConfig(bytes.NewReader(b))
+}
