@@ -367,13 +367,22 @@ func (tb *tab) serve(pattern, contentType, body string) (stop func()) {
 // that ends the interception once the held requests are through.
 func (tb *tab) delay(method, pattern string, d time.Duration) (stop func()) {
 	tb.b.t.Helper()
-	var held sync.WaitGroup
+	var (
+		mu      sync.Mutex
+		stopped bool // no request is held once stop has begun waiting
+		held    sync.WaitGroup
+	)
 	end := tb.intercept(pattern, func(ev fetch.EventRequestPaused) {
-		if ev.Request.Method != method {
+		mu.Lock()
+		hold := !stopped && ev.Request.Method == method
+		if hold {
+			held.Add(1)
+		}
+		mu.Unlock()
+		if !hold {
 			tb.pass(ev)
 			return
 		}
-		held.Add(1)
 		go func() {
 			defer held.Done()
 			time.Sleep(d)
@@ -381,6 +390,9 @@ func (tb *tab) delay(method, pattern string, d time.Duration) (stop func()) {
 		}()
 	})
 	return func() {
+		mu.Lock()
+		stopped = true
+		mu.Unlock()
 		held.Wait()
 		end()
 	}
