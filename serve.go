@@ -163,8 +163,8 @@ func cmdServe(ctx context.Context, args []string, getenv getenvFunc, stdout, std
 	go func() { jobsDone <- runner.Run(jobsCtx) }()
 	go jobs.Janitor(jobsCtx, db, log, time.Minute)
 
-	httpDone := make(chan error, 1)
-	go func() { httpDone <- httpSrv.Serve(ln) }()
+	// The listener is bound, so connections queue; the server answers only
+	// once the startup log, setup link included, has been written.
 	log.Info("Lightbox is ready", "url", cfg.PublicURL, "listen", ln.Addr().String(), "version", version, "data", cfg.DataDir)
 	log.Info("links in emails (invites, password resets, orders) are built from PUBLIC_URL: set it to the address people use; pages opened at another address work, and the backoffice says so",
 		"public_url", cfg.PublicURL)
@@ -174,6 +174,8 @@ func cmdServe(ctx context.Context, args []string, getenv getenvFunc, stdout, std
 	if _, err := srv.SetupLink(ctx); err != nil {
 		log.Error("setup link", "err", err)
 	}
+	httpDone := make(chan error, 1)
+	go func() { httpDone <- httpSrv.Serve(ln) }()
 
 	select {
 	case <-ctx.Done():
