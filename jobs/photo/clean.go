@@ -46,7 +46,7 @@ func cleanJPEG(s *source) ([]byte, error) {
 		return out, nil
 	}
 
-	img, err := s.decode()
+	img, err := s.decode(s.full())
 	if err != nil {
 		return nil, err
 	}
@@ -91,7 +91,7 @@ func cleanPNG(s *source) ([]byte, error) {
 		return out, nil
 	}
 
-	img, err := s.decode()
+	img, err := s.decode(s.full())
 	if err != nil {
 		return nil, err
 	}

@@ -3,9 +3,10 @@ package photo
 import (
 	"bytes"
 	"image"
-	"image/jpeg"
 	"image/png"
 	"io"
+
+	"lightbox/jobs/photo/internal/jpeg"
 )
 
 // source is an input that passed the cheap checks: it is a JPEG or PNG whose
@@ -71,21 +72,47 @@ func (s *source) upright() (w, h int) {
 	return s.width, s.height
 }
 
-// decode decodes the pixels as stored (not yet oriented). Any decoder error
-// or panic becomes ErrCorrupt.
-func (s *source) decode() (image.Image, error) {
-	decoder := jpeg.Decode
-	if s.format == formatPNG {
-		decoder = png.Decode
+// decode decodes the pixels as stored (not yet oriented). A JPEG is decoded
+// at the largest reduction its DCT allows (1/2, 1/4 or 1/8, see scaleFor)
+// that still leaves at least least pixels, given upright; least =
+// s.upright() decodes every pixel. Any decoder error or panic becomes
+// ErrCorrupt.
+func (s *source) decode(least size) (image.Image, error) {
+	w, h := s.width, s.height
+	decoder := png.Decode
+	if s.format == formatJPEG {
+		scale := s.scaleFor(least)
+		w, h = jpeg.ScaledSize(w, h, scale)
+		decoder = func(r io.Reader) (image.Image, error) {
+			return jpeg.DecodeScaled(r, jpeg.Options{Scale: scale})
+		}
 	}
 	img, err := safeDecode(decoder, s.data)
 	if err != nil {
 		return nil, err
 	}
-	if b := img.Bounds(); b.Dx() != s.width || b.Dy() != s.height {
-		return nil, corrupt("decoded %dx%d, header said %dx%d", b.Dx(), b.Dy(), s.width, s.height)
+	if b := img.Bounds(); b.Dx() != w || b.Dy() != h {
+		return nil, corrupt("decoded %dx%d, header said %dx%d", b.Dx(), b.Dy(), w, h)
 	}
 	return img, nil
+}
+
+// scaleFor is the largest JPEG reduction, 1, 2, 4 or 8, whose image is at
+// least least (upright) on both sides: a 6000×4000 photo for a 2048 px
+// preview decodes at 1/2, as 3000×2000.
+func (s *source) scaleFor(least size) int {
+	if swapsAxes(s.orientation) {
+		least = size{least.h, least.w}
+	}
+	scale := 1
+	for scale < 8 {
+		w, h := jpeg.ScaledSize(s.width, s.height, 2*scale)
+		if w < least.w || h < least.h {
+			break
+		}
+		scale *= 2
+	}
+	return scale
 }
 
 // safeDecode runs decoder on b and turns its errors, and as a last resort
@@ -101,4 +128,10 @@ func safeDecode(decoder func(io.Reader) (image.Image, error), b []byte) (img ima
 		return nil, decodeError(err)
 	}
 	return img, nil
+}
+
+// full is the upright size, for a decode of every pixel.
+func (s *source) full() size {
+	w, h := s.upright()
+	return size{w, h}
 }

@@ -77,12 +77,12 @@ func Derive(r io.Reader, opts Options) (*Derivatives, error) {
 	if err != nil {
 		return nil, err
 	}
-	img, err := src.decode()
+	w, h := src.upright()
+	p := planFor(w, h)
+	img, err := src.decode(p.mid)
 	if err != nil {
 		return nil, err
 	}
-	w, h := src.upright()
-	p := planFor(w, h)
 
 	// One area-filtered pass from the full image to the intermediate size,
 	// then sharper filters for the small final steps.
@@ -126,12 +126,13 @@ func upright(r io.Reader, limits Limits, longEdge int, filter imaging.ResampleFi
 	if err != nil {
 		return nil, err
 	}
-	img, err := src.decode()
+	w, h := src.upright()
+	fit := fitLongEdge(w, h, longEdge)
+	img, err := src.decode(fit)
 	if err != nil {
 		return nil, err
 	}
-	w, h := src.upright()
-	return downscale(img, fitLongEdge(w, h, longEdge), src.orientation, filter), nil
+	return downscale(img, fit, src.orientation, filter), nil
 }
 
 // Selfie normalises an uploaded selfie (JPEG or PNG, any EXIF orientation)

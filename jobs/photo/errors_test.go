@@ -6,13 +6,13 @@ import (
 	"image"
 	"image/color"
 	"image/gif"
-	"image/jpeg"
 	"io"
 	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
 
+	"lightbox/jobs/photo/internal/jpeg"
 	"lightbox/jobs/photo/phototest"
 )
 

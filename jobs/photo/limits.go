@@ -4,9 +4,10 @@ import (
 	"bytes"
 	"fmt"
 	"image"
-	"image/jpeg"
 	"image/png"
 	"io"
+
+	"lightbox/jobs/photo/internal/jpeg"
 )
 
 // Default limits, used for any Limits field left at zero.
@@ -116,7 +117,7 @@ func checkConfig(b []byte, f format, l Limits) (image.Config, error) {
 	return cfg, nil
 }
 
-// decodeError turns an error from image/jpeg or image/png into a typed error.
+// decodeError turns an error from the JPEG decoder or image/png into a typed error.
 func decodeError(err error) error {
 	switch e := err.(type) {
 	case *inputError:

@@ -158,3 +158,32 @@ func TestDownscaleUpright(t *testing.T) {
 		checkUpright(t, fmt.Sprint("orientation ", o), got)
 	}
 }
+
+// TestOrientationReducedDecode checks every orientation when the JPEG is
+// decoded at a reduced scale: a 2101×1501 photo fitted into 1000 px decodes
+// at 1/2 (1051×751), an odd size whose last block row and column are partial.
+func TestOrientationReducedDecode(t *testing.T) {
+	t.Parallel()
+	upright := quadrants(2101, 1501)
+	for o := 1; o <= 8; o++ {
+		t.Run(fmt.Sprint("orientation ", o), func(t *testing.T) {
+			t.Parallel()
+			src := phototest.InsertSegments(phototest.JPEG(storedAs(upright, o), 90), phototest.ExifSegment(o, false))
+			s, err := inspect(src, Limits{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := s.scaleFor(fitLongEdge(2101, 1501, 1000)); got != 2 {
+				t.Fatalf("scaleFor = %d, want 2", got)
+			}
+			img, err := Upright(bytes.NewReader(src), Limits{}, 1000)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if b := img.Bounds(); b.Dx() != 1000 || b.Dy() != 714 {
+				t.Errorf("Upright size = %v, want 1000x714", b.Size())
+			}
+			checkUpright(t, "Upright", img)
+		})
+	}
+}
