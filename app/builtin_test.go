@@ -14,8 +14,10 @@ import (
 	"testing"
 
 	"lightbox/app/apptest"
+	"lightbox/jobs"
 	"lightbox/jobs/face"
 	"lightbox/jobs/face/facetest"
+	"lightbox/store"
 )
 
 // TestBuiltinEngineFindsMyPhotos is the whole face journey with no face
@@ -83,6 +85,14 @@ func TestBuiltinEngineFindsMyPhotos(t *testing.T) {
 	env.DB.SQL().QueryRow(`select count(*) from face_vectors where project_id = ?`, prj).Scan(&vectors)
 	if vectors != 25 {
 		t.Errorf("%d face vectors stored, want 25", vectors)
+	}
+	// process_photo indexed each photo from the image it decoded: no
+	// index_faces job decoded the original again.
+	if c := env.Runner.Counts()[store.JobIndexFaces]; c != (jobs.Counts{}) {
+		t.Errorf("index_faces ran: %+v, want never", c)
+	}
+	if c := env.Runner.Counts()[store.JobProcessPhoto]; c.Succeeded != 7 || c.Retried != 0 {
+		t.Errorf("process_photo: %+v, want 7 succeeded", c)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"image"
 	"strconv"
 	"time"
 
@@ -109,6 +110,12 @@ func (h *handlers) indexFaces(ctx context.Context, p store.IndexFacesPayload) er
 		return Permanent(fmt.Errorf("decode %s for the face index: %w", ph.ID, err))
 	}
 	orig = nil
+	return h.indexImage(ctx, ph, img, start)
+}
+
+// indexImage finds and describes the faces in img, the upright photo ph
+// fitted into FaceLongEdge, and stores and matches them.
+func (h *handlers) indexImage(ctx context.Context, ph store.Photo, img image.Image, start time.Time) error {
 	faces, err := h.Engine.FacesIn(ctx, img)
 	if err != nil {
 		return err

@@ -25,6 +25,10 @@ func (h *handlers) processPhoto(ctx context.Context, p store.PhotoPayload) error
 	if err != nil {
 		return err
 	}
+	if ph.Status == store.PhotoReady && h.Engine != nil && !ph.FacesIndexed {
+		// Ready, but indexing failed after: index it from the original.
+		return h.indexFaces(ctx, store.IndexFacesPayload{PhotoID: ph.ID})
+	}
 	if ph.Status != store.PhotoProcessing && ph.Status != store.PhotoFailed {
 		return nil // already done, or never uploaded
 	}
@@ -39,7 +43,11 @@ func (h *handlers) processPhoto(ctx context.Context, p store.PhotoPayload) error
 	if err != nil {
 		return err
 	}
-	d, err := photo.Derive(bytes.NewReader(orig), photo.Options{Watermark: project.WatermarkText})
+	opts := photo.Options{Watermark: project.WatermarkText}
+	if h.Engine != nil {
+		opts.FaceLongEdge = FaceLongEdge
+	}
+	d, err := photo.Derive(bytes.NewReader(orig), opts)
 	if err != nil {
 		if errors.Is(err, photo.ErrUnsupported) || errors.Is(err, photo.ErrTooLarge) || errors.Is(err, photo.ErrCorrupt) {
 			h.Log.Warn("photo failed", "photo", ph.ID, "err", err)
@@ -58,8 +66,19 @@ func (h *handlers) processPhoto(ctx context.Context, p store.PhotoPayload) error
 			takenAt = &t
 		}
 	}
-	return h.DB.SetPhotoReady(ctx, ph.ID, store.Ready{Width: d.Width, Height: d.Height, TakenAt: takenAt,
-		IndexFaces: h.Engine != nil, ClusterDelay: h.ClusterDelay})
+	orig = nil
+	// With the built-in engine the photo is indexed here, from the image
+	// already decoded, once it is ready. Should that fail, the retry finds
+	// the photo ready and unindexed and indexes it from the original (as
+	// start-up does for photos left unindexed by a stop).
+	if err := h.DB.SetPhotoReady(ctx, ph.ID, store.Ready{Width: d.Width, Height: d.Height, TakenAt: takenAt,
+		IndexFaces: h.Engine != nil, IndexedByCaller: d.Face != nil, ClusterDelay: h.ClusterDelay}); err != nil {
+		return err
+	}
+	if d.Face == nil {
+		return nil
+	}
+	return h.indexImage(ctx, ph, d.Face, time.Now())
 }
 
 func (h *handlers) photoFailed(ctx context.Context, p store.PhotoPayload, err error) {

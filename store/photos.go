@@ -133,8 +133,11 @@ type Ready struct {
 	// IndexFaces queues index_faces for the built-in face engine; without
 	// it, cluster_faces is scheduled, after ClusterDelay, for every member
 	// with an approved selfie.
-	IndexFaces   bool
-	ClusterDelay time.Duration
+	IndexFaces bool
+	// IndexedByCaller, with IndexFaces, queues nothing: the caller indexes
+	// the photo itself, from the image it has decoded.
+	IndexedByCaller bool
+	ClusterDelay    time.Duration
 }
 
 // SetPhotoReady marks a processed photo ready and, in the same
@@ -156,6 +159,9 @@ func (db *DB) SetPhotoReady(ctx context.Context, photoID string, r Ready) error 
 		if _, err := tx.ExecContext(ctx, `update photos set status = 'ready', error = '', width = ?, height = ?, taken_at = ?, updated_at = ? where id = ?`,
 			r.Width, r.Height, taken, fmtTime(db.now()), photoID); err != nil {
 			return err
+		}
+		if r.IndexFaces && r.IndexedByCaller {
+			return nil
 		}
 		if r.IndexFaces {
 			return db.enqueue(ctx, tx, JobIndexFaces, IndexFacesPayload{PhotoID: photoID}, 0)

@@ -27,6 +27,9 @@ type Options struct {
 	Watermark string
 	// Limits bounds the input; zero fields take their defaults.
 	Limits Limits
+	// FaceLongEdge, if positive, asks for Derivatives.Face: the photo
+	// fitted into that many pixels, from the same decode.
+	FaceLongEdge int
 }
 
 // Derivatives are the images made from one uploaded photo. None of the JPEGs
@@ -42,6 +45,9 @@ type Derivatives struct {
 	// edge (or the original size if smaller) with the watermark text tiled
 	// diagonally over it.
 	Watermarked []byte
+	// Face is the upright photo, without watermark, fitted into
+	// Options.FaceLongEdge, for the face index; nil unless asked for.
+	Face *image.NRGBA
 }
 
 // plan is the size of every image Derive makes, upright.
@@ -79,16 +85,31 @@ func Derive(r io.Reader, opts Options) (*Derivatives, error) {
 	}
 	w, h := src.upright()
 	p := planFor(w, h)
-	img, err := src.decode(p.mid)
+	least := p.mid
+	var face size
+	if opts.FaceLongEdge > 0 {
+		face = fitLongEdge(w, h, opts.FaceLongEdge)
+		least = size{max(least.w, face.w), max(least.h, face.h)}
+	}
+	// One decode, at the largest reduction the outputs allow.
+	img, err := src.decode(least)
 	if err != nil {
 		return nil, err
 	}
 
-	// One area-filtered pass from the full image to the intermediate size,
-	// then sharper filters for the small final steps.
+	// One area-filtered pass from the decoded image to the intermediate
+	// size, then sharper filters for the small final steps.
 	mid := downscale(img, p.mid, src.orientation, imaging.Linear)
 
 	d := &Derivatives{Width: w, Height: h}
+	switch {
+	case opts.FaceLongEdge <= 0:
+	case face == p.mid:
+		d.Face = imaging.Clone(mid) // the watermark may be drawn on mid
+	default:
+		d.Face = downscale(img, face, src.orientation, imaging.Linear)
+	}
+	img = nil
 	t800 := resample(mid, p.thumb800)
 	if d.Thumb800, err = encodeJPEG(t800, thumbQuality); err != nil {
 		return nil, fmt.Errorf("photo: encode thumbnail: %w", err)

@@ -187,3 +187,22 @@ func TestOrientationReducedDecode(t *testing.T) {
 		})
 	}
 }
+
+// TestDeriveFace checks the face index's image comes upright from the same
+// decode as the derivatives, at its own size or the preview's.
+func TestDeriveFace(t *testing.T) {
+	t.Parallel()
+	upright := quadrants(2101, 1501)
+	src := phototest.InsertSegments(phototest.JPEG(storedAs(upright, 6), 90), phototest.ExifSegment(6, false))
+	for _, edge := range []int{1000, 2048, 2101} {
+		d := derive(t, src, Options{Watermark: "W", FaceLongEdge: edge})
+		want := fitLongEdge(2101, 1501, edge)
+		if d.Face == nil || d.Face.Bounds().Dx() != want.w || d.Face.Bounds().Dy() != want.h {
+			t.Fatalf("FaceLongEdge %d: face image %v, want %v", edge, d.Face, want)
+		}
+		checkUpright(t, fmt.Sprint("Face ", edge), d.Face)
+	}
+	if d := derive(t, src, Options{}); d.Face != nil {
+		t.Error("a face image nobody asked for")
+	}
+}
