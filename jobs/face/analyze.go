@@ -17,8 +17,13 @@ const (
 const (
 	// ApproveScore is the detector score a selfie's face needs. Scores are
 	// the detector's own confidence: clear frontal faces score about 0.9 to
-	// 0.97, turned or blurred ones 0.75 to 0.9.
-	ApproveScore = 0.75
+	// 0.97, turned, blurred or dim ones 0.6 to 0.9. A selfie is a deliberate
+	// portrait, so an imperfect face in it is still the attendee's: the
+	// tagging threshold, not this score, keeps strangers out.
+	ApproveScore = 0.6
+	// confidentScore is the score from which another face in a selfie
+	// counts as a second person.
+	confidentScore = 0.75
 	// lowScore is the score from which a face counts as seen, if poorly.
 	lowScore = 0.5
 	// MinSelfieFace is the smallest detector box side, in pixels, of an
@@ -58,15 +63,7 @@ func (e *Engine) Analyze(ctx context.Context, jpegData []byte) (Analysis, error)
 	if !ok {
 		return Analysis{RejectionReason: NoFace}, nil
 	}
-	a := Analysis{FaceDetected: true, Score: main.score}
-	switch {
-	case others > 0:
-		a.RejectionReason = MultipleFaces
-	case main.score < ApproveScore:
-		a.RejectionReason = LowQuality
-	case max(main.width(), main.height()) < MinSelfieFace:
-		a.RejectionReason = FaceTooSmall
-	}
+	a := Analysis{FaceDetected: true, Score: main.score, RejectionReason: selfieVerdict(main, others)}
 	if a.RejectionReason != "" {
 		return a, nil
 	}
@@ -77,6 +74,20 @@ func (e *Engine) Analyze(ctx context.Context, jpegData []byte) (Analysis, error)
 		return Analysis{}, fmt.Errorf("face: embed: %w", err)
 	}
 	return a, nil
+}
+
+// selfieVerdict is the rejection reason for a selfie whose face is main,
+// with others confident faces of comparable size beside it; empty approves.
+func selfieVerdict(main candidate, others int) string {
+	switch {
+	case others > 0:
+		return MultipleFaces
+	case main.score < ApproveScore:
+		return LowQuality
+	case max(main.width(), main.height()) < MinSelfieFace:
+		return FaceTooSmall
+	}
+	return ""
 }
 
 // pickSelfieFace chooses the selfie's face: the largest confident face, or
@@ -90,7 +101,7 @@ func pickSelfieFace(cands []candidate) (main candidate, others int, ok bool) {
 			continue
 		}
 		b := cands[best]
-		cOK, bOK := c.score >= ApproveScore, b.score >= ApproveScore
+		cOK, bOK := c.score >= confidentScore, b.score >= confidentScore
 		if (cOK && !bOK) || (cOK && bOK && c.width() > b.width()) || (!cOK && !bOK && c.score > b.score) {
 			best = i
 		}
@@ -100,7 +111,7 @@ func pickSelfieFace(cands []candidate) (main candidate, others int, ok bool) {
 	}
 	main = cands[best]
 	for i, c := range cands {
-		if i != best && c.score >= ApproveScore && c.width() >= otherFaceRatio*main.width() {
+		if i != best && c.score >= confidentScore && c.width() >= otherFaceRatio*main.width() {
 			others++
 		}
 	}
