@@ -98,7 +98,7 @@ func cmdServe(ctx context.Context, args []string, getenv getenvFunc, stdout, std
 		log.Info("payments: embedded default (offline payments recorded by an operator)")
 	}
 
-	faces, engine, err := faceMatching(cfg, log)
+	faces, err := faceMatching(cfg, log)
 	if err != nil {
 		return err
 	}
@@ -113,7 +113,7 @@ func cmdServe(ctx context.Context, args []string, getenv getenvFunc, stdout, std
 		return err
 	}
 	runner := jobs.NewRunner(db, log, jobs.Options{Policies: policies(cfg)})
-	jobs.Register(runner, jobs.Deps{DB: db, Blobs: blobs, Log: log, Mailer: sender, Templates: templates, Faces: faces, Engine: engine,
+	jobs.Register(runner, jobs.Deps{DB: db, Blobs: blobs, Log: log, Mailer: sender, Templates: templates, Faces: faces,
 		PublicURL: cfg.PublicURL, StudioName: cfg.StudioName, Secret: cfg.SecretKey})
 
 	if err := runner.Check(); err != nil {
@@ -122,19 +122,19 @@ func cmdServe(ctx context.Context, args []string, getenv getenvFunc, stdout, std
 	srv, err := app.NewServer(app.Config{PublicURL: cfg.PublicURL, StudioName: cfg.StudioName, Version: version,
 		StripePublishableKey: cfg.StripePublishableKey, StripeWebhookSecret: cfg.StripeWebhookSecret, GooglePlacesKey: cfg.GooglePlacesKey,
 		GoogleServerKey: cfg.GoogleServerKey,
-		FaceMatching:    faces != nil || engine != nil, TrustedProxies: cfg.Proxies, Secret: cfg.SecretKey},
+		FaceMatching:    faces.Engine() != "", TrustedProxies: cfg.Proxies, Secret: cfg.SecretKey},
 		app.Deps{Log: log, DB: db, Blobs: blobs, Local: local, Payments: payments, Jobs: jobStats{runner}})
 	if err != nil {
 		return err
 	}
-	if faces != nil || engine != nil {
+	if faces.Engine() != "" {
 		if n, err := db.EnqueuePendingSelfies(ctx); err != nil {
 			return err
 		} else if n > 0 {
 			log.Info("queued pending selfies for face matching", "count", n)
 		}
 	}
-	if engine != nil {
+	if faces.Indexes() {
 		if n, err := db.EnqueueUnindexedPhotos(ctx); err != nil {
 			return err
 		} else if n > 0 {
@@ -210,30 +210,30 @@ func cmdServe(ctx context.Context, args []string, getenv getenvFunc, stdout, std
 // RETINA_SERVICE_URL is set; otherwise the built-in engine, unless
 // FACE_ENGINE=off or the binary was built without the engine's models.
 // Without either, selfies wait as pending.
-func faceMatching(cfg Config, log *slog.Logger) (jobs.FaceService, *face.Engine, error) {
+func faceMatching(cfg Config, log *slog.Logger) (jobs.Matcher, error) {
 	if cfg.RetinaURL != "" {
 		log.Info("face matching: live (Retina)", "url", cfg.RetinaURL)
-		return retina.New(cfg.RetinaURL, cfg.RetinaAPIKey), nil, nil
+		return jobs.RetinaMatcher(retina.New(cfg.RetinaURL, cfg.RetinaAPIKey)), nil
 	}
 	if cfg.FaceEngine == "off" {
 		log.Info("face matching: off (FACE_ENGINE=off; selfies wait as pending)")
-		return nil, nil, nil
+		return jobs.MatchingOff, nil
 	}
 	fsys, ok := models.FS()
 	if !ok {
 		if cfg.FaceEngine == "builtin" {
-			return nil, nil, errors.New("FACE_ENGINE=builtin, but this binary was built without the face models: run `make models` and build again")
+			return nil, errors.New("FACE_ENGINE=builtin, but this binary was built without the face models: run `make models` and build again")
 		}
 		log.Info("face matching: off (this binary was built without the face models; selfies wait as pending)")
-		return nil, nil, nil
+		return jobs.MatchingOff, nil
 	}
 	start := time.Now()
 	e, err := face.LoadFS(fsys)
 	if err != nil {
-		return nil, nil, fmt.Errorf("FACE_ENGINE: %w", err)
+		return nil, fmt.Errorf("FACE_ENGINE: %w", err)
 	}
 	log.Info("face matching: embedded default (built-in engine)", "loaded_in", time.Since(start).Round(time.Millisecond))
-	return nil, e, nil
+	return jobs.BuiltinMatcher(e), nil
 }
 
 func policies(cfg Config) map[string]jobs.Policy {

@@ -77,7 +77,7 @@ func benchmarkClusterFaces(b *testing.B, nPhotos, nAttendees int, latency time.D
 	// The production policies; emails wait long enough not to run here.
 	log := slog.New(slog.DiscardHandler)
 	runner := jobs.NewRunner(db, log, jobs.Options{Poll: 50 * time.Millisecond, Drain: 5 * time.Second})
-	jobs.Register(runner, jobs.Deps{DB: db, Blobs: blobs, Log: log, Templates: templates, Faces: retina.New(fake.URL(), key),
+	jobs.Register(runner, jobs.Deps{DB: db, Blobs: blobs, Log: log, Templates: templates, Faces: jobs.RetinaMatcher(retina.New(fake.URL(), key)),
 		PublicURL: "http://127.0.0.1", StudioName: "Bench Studio", Secret: secret, ClusterDelay: time.Millisecond, DigestDelay: time.Hour})
 	runCtx, cancel := context.WithCancel(ctx)
 	done := make(chan error, 1)

@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"time"
 
-	"lightbox/jobs/face"
 	"lightbox/jobs/mail"
 	"lightbox/jobs/retina"
 	"lightbox/store"
@@ -28,11 +27,9 @@ type Deps struct {
 	Log       *slog.Logger
 	Mailer    mail.Sender // nil: emails go to the embedded outbox
 	Templates *mail.Templates
-	Faces     FaceService // nil: face matching is off and selfies wait
-	// Engine is the built-in face engine, when it does the matching: it
-	// analyses selfies (unless Faces is set) and indexes every photo's
-	// faces. Nil when the external service matches or matching is off.
-	Engine     *face.Engine
+	// Faces is how faces are matched: BuiltinMatcher, RetinaMatcher or
+	// MatchingOff (also when nil: selfies wait as pending).
+	Faces      Matcher
 	PublicURL  string
 	StudioName string
 	Secret     []byte
@@ -52,8 +49,8 @@ func Register(r *Runner, d Deps) {
 	if d.DigestDelay == 0 {
 		d.DigestDelay = 2 * time.Minute
 	}
-	if d.Faces == nil && d.Engine != nil {
-		d.Faces = BuiltinFaces{Engine: d.Engine}
+	if d.Faces == nil {
+		d.Faces = MatchingOff
 	}
 	h := &handlers{d}
 	r.Register(store.JobProcessPhoto, decoded(h.processPhoto))

@@ -11,7 +11,6 @@ import (
 	"errors"
 	"image"
 	"image/jpeg"
-	"slices"
 	"testing"
 
 	"lightbox/jobs"
@@ -20,10 +19,9 @@ import (
 	"lightbox/jobs/retina"
 )
 
-// TestBuiltinFacesAsFaceService: the built-in engine answers the face
-// service's two calls as Retina would: a selfie verdict with its reasons,
-// and a clustering where only the selfie's person shares its cluster.
-func TestBuiltinFacesAsFaceService(t *testing.T) {
+// TestBuiltinFacesAnalyzeAsRetina: the built-in engine judges a selfie
+// with the external face service's verdicts and reasons.
+func TestBuiltinFacesAnalyzeAsRetina(t *testing.T) {
 	engine, err := face.Load(facetest.ModelDir(t))
 	if err != nil {
 		t.Fatal(err)
@@ -49,16 +47,6 @@ func TestBuiltinFacesAsFaceService(t *testing.T) {
 		t.Fatalf("undecodable selfie: %v, want ErrUnprocessable", err)
 	}
 
-	cl, err := svc.Cluster(ctx, selfie, []retina.Photo{{ID: "one", JPEG: s1}, {ID: "two", JPEG: s2}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := cl.Matches(); !slices.Equal(got, []string{"two"}) {
-		t.Fatalf("matches %v, want [two]", got)
-	}
-	if n := len(cl.Faces); n != facetest.SampleFaces[0]+facetest.SampleFaces[1] {
-		t.Fatalf("%d faces clustered, want %d", n, facetest.SampleFaces[0]+facetest.SampleFaces[1])
-	}
 }
 
 // crop cuts a square of three times the face box around it, as a selfie

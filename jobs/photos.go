@@ -25,7 +25,7 @@ func (h *handlers) processPhoto(ctx context.Context, p store.PhotoPayload) error
 	if err != nil {
 		return err
 	}
-	if ph.Status == store.PhotoReady && h.Engine != nil && !ph.FacesIndexed {
+	if ph.Status == store.PhotoReady && h.Faces.Indexes() && !ph.FacesIndexed {
 		// Ready, but indexing failed after: index it from the original.
 		return h.indexFaces(ctx, store.IndexFacesPayload{PhotoID: ph.ID})
 	}
@@ -44,7 +44,7 @@ func (h *handlers) processPhoto(ctx context.Context, p store.PhotoPayload) error
 		return err
 	}
 	opts := photo.Options{Watermark: project.WatermarkText}
-	if h.Engine != nil {
+	if h.Faces.Indexes() {
 		opts.FaceLongEdge = FaceLongEdge
 	}
 	d, err := photo.Derive(bytes.NewReader(orig), opts)
@@ -72,13 +72,13 @@ func (h *handlers) processPhoto(ctx context.Context, p store.PhotoPayload) error
 	// the photo ready and unindexed and indexes it from the original (as
 	// start-up does for photos left unindexed by a stop).
 	if err := h.DB.SetPhotoReady(ctx, ph.ID, store.Ready{Width: d.Width, Height: d.Height, TakenAt: takenAt,
-		IndexFaces: h.Engine != nil, IndexedByCaller: d.Face != nil, ClusterDelay: h.ClusterDelay}); err != nil {
+		IndexFaces: h.Faces.Indexes(), IndexedByCaller: d.Face != nil, ClusterDelay: h.ClusterDelay}); err != nil {
 		return err
 	}
 	if d.Face == nil {
 		return nil
 	}
-	return h.indexImage(ctx, ph, d.Face, time.Now())
+	return h.indexPhoto(ctx, ph, d.Face)
 }
 
 func (h *handlers) photoFailed(ctx context.Context, p store.PhotoPayload, err error) {

@@ -90,11 +90,14 @@ func New(tb testing.TB, opts Options) *Env {
 		}
 		e.Blobs, local = l, l
 	}
-	var faces jobs.FaceService
-	if !opts.NoRetina && opts.Engine == nil {
+	faces := jobs.MatchingOff
+	switch {
+	case opts.Engine != nil:
+		faces = jobs.BuiltinMatcher(opts.Engine)
+	case !opts.NoRetina:
 		e.Retina = retinatest.New("retina-key")
 		tb.Cleanup(e.Retina.Close)
-		faces = retina.New(e.Retina.URL(), "retina-key", retina.WithRetries(1, time.Millisecond))
+		faces = jobs.RetinaMatcher(retina.New(e.Retina.URL(), "retina-key", retina.WithRetries(1, time.Millisecond)))
 	}
 	templates, err := mail.NewTemplates()
 	if err != nil {
@@ -108,10 +111,10 @@ func New(tb testing.TB, opts Options) *Env {
 		pol[k] = p
 	}
 	e.Runner = jobs.NewRunner(e.DB, log, jobs.Options{Policies: pol, Poll: 50 * time.Millisecond, Drain: 5 * time.Second})
-	jobs.Register(e.Runner, jobs.Deps{DB: e.DB, Blobs: e.Blobs, Log: log, Mailer: opts.Mailer, Templates: templates, Faces: faces, Engine: opts.Engine,
+	jobs.Register(e.Runner, jobs.Deps{DB: e.DB, Blobs: e.Blobs, Log: log, Mailer: opts.Mailer, Templates: templates, Faces: faces,
 		PublicURL: e.URL, StudioName: "Test Studio", Secret: e.Secret, ClusterDelay: time.Millisecond, DigestDelay: time.Millisecond})
 
-	e.Server, err = app.NewServer(app.Config{PublicURL: e.URL, StudioName: "Test Studio", Version: "test", FaceMatching: faces != nil || opts.Engine != nil,
+	e.Server, err = app.NewServer(app.Config{PublicURL: e.URL, StudioName: "Test Studio", Version: "test", FaceMatching: faces.Engine() != "",
 		StripeWebhookSecret: opts.WebhookSecret, StripePublishableKey: "pk_test_123", BcryptCost: bcrypt.MinCost, Secret: e.Secret,
 		TrustedProxies: opts.TrustedProxies},
 		app.Deps{Log: log, DB: e.DB, Blobs: e.Blobs, Local: local, Payments: opts.Payments})
