@@ -51,10 +51,14 @@ func main() {
 	models := flag.String("models", "jobs/face/models", "folder of the engine's models")
 	threshold := flag.Float64("threshold", face.DefaultThreshold, "tagging threshold (cosine similarity)")
 	workers := flag.Int("workers", 2, "photos indexed at once, as the photo workers would")
+	minScore := flag.Float64("min-score", 0, "detector score from which a face in a photo is indexed (0: the engine's default)")
 	flag.Parse()
 	e, err := face.Load(*models)
 	if err != nil {
 		fatal(err)
+	}
+	if *minScore > 0 {
+		e.MinScore = *minScore
 	}
 	if *mk != "" {
 		var w, h int
