@@ -148,8 +148,8 @@ func TestSimilarity(t *testing.T) {
 			t.Errorf("Similarity(%v, %v) = %v, want %v", a, tt.b, got, tt.want)
 		}
 	}
-	n := normalize([]float32{3, 4})
-	if n[0] != 0.6 || n[1] != 0.8 {
-		t.Errorf("normalize = %v", n)
+	n, l := normalize([]float32{3, 4})
+	if n[0] != 0.6 || n[1] != 0.8 || l != 5 {
+		t.Errorf("normalize = %v, %v", n, l)
 	}
 }

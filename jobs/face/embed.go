@@ -40,22 +40,36 @@ func roll(c candidate) float64 {
 	return a
 }
 
+// minDescNorm is the length of the descriptor's raw output below which a
+// detected box is taken not to be a face: faces measure about 8 to 14, the
+// boxes the detector finds in textures and noise about 3 to 4.
+const minDescNorm = 6
+
 // describe computes the unit-length descriptor of one face.
 func (e *Engine) describe(img *rgbImage, c candidate) ([]float32, error) {
+	v, _, err := e.describeNorm(img, c)
+	return v, err
+}
+
+// describeNorm computes the unit-length descriptor of one face and the
+// length of the descriptor's raw output.
+func (e *Engine) describeNorm(img *rgbImage, c candidate) ([]float32, float64, error) {
 	in := img.sampleEdge(cropFor(c), descSize, descSize, 1, 0, true) // the model expects RGB in 0..255
 	outs, err := e.desc.run(map[string]*tensor{e.descIn: in}, e.descOut)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	v := outs[0].data
 	if len(v) != Dim {
-		return nil, fmt.Errorf("descriptor has %d values, want %d", len(v), Dim)
+		return nil, 0, fmt.Errorf("descriptor has %d values, want %d", len(v), Dim)
 	}
-	return normalize(v), nil
+	u, n := normalize(v)
+	return u, n, nil
 }
 
-// normalize returns v scaled to unit length (v itself if it is zero).
-func normalize(v []float32) []float32 {
+// normalize returns v scaled to unit length (v itself if it is zero) and
+// v's length.
+func normalize(v []float32) ([]float32, float64) {
 	var s float64
 	for _, x := range v {
 		s += float64(x) * float64(x)
@@ -63,11 +77,11 @@ func normalize(v []float32) []float32 {
 	out := make([]float32, len(v))
 	if s == 0 {
 		copy(out, v)
-		return out
+		return out, 0
 	}
-	k := 1 / math.Sqrt(s)
+	n := math.Sqrt(s)
 	for i, x := range v {
-		out[i] = float32(float64(x) * k)
+		out[i] = float32(float64(x) / n)
 	}
-	return out
+	return out, n
 }

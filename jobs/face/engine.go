@@ -42,7 +42,9 @@ type Engine struct {
 	descIn  string
 	descOut string
 
-	// MinScore is the detector score below which a face is ignored.
+	// MinScore is the detector score below which a face is ignored. Faces
+	// also pass a check that the descriptor sees a face (minDescNorm), so
+	// it can stay low enough for small and turned faces.
 	MinScore float64
 	// MinFace is the smallest face side, in pixels, that Detect and Faces
 	// look for, by also scanning the photo at higher resolutions (up to
@@ -75,7 +77,7 @@ func LoadFS(fsys fs.FS) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("face: descriptor: %w", err)
 	}
-	e := &Engine{det: det, desc: desc, descIn: in, descOut: "global_pooling/Mean", MinScore: 0.7, MinFace: 40}
+	e := &Engine{det: det, desc: desc, descIn: in, descOut: "global_pooling/Mean", MinScore: 0.5, MinFace: 40}
 	if _, err := e.describe(&rgbImage{w: 1, h: 1, pix: make([]uint8, 3)}, candidate{x2: 1, y2: 1}); err != nil {
 		return nil, fmt.Errorf("face: descriptor: %w", err)
 	}
@@ -166,9 +168,12 @@ func (e *Engine) faces(ctx context.Context, img *rgbImage) ([]Face, error) {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		v, err := e.describe(img, c)
+		v, n, err := e.describeNorm(img, c)
 		if err != nil {
 			return nil, fmt.Errorf("face: embed: %w", err)
+		}
+		if n < minDescNorm {
+			continue // a face-like texture, not a face
 		}
 		faces = append(faces, Face{Box: [4]float64{c.x1, c.y1, c.width(), c.height()}, Score: c.score, Embedding: v})
 	}
