@@ -54,6 +54,11 @@ func TestBuiltinEngineFindsMyPhotos(t *testing.T) {
 	if st, why := selfieStatus(t, c); st != "approved" {
 		t.Fatalf("selfie %s (%s), want approved", st, why)
 	}
+	var engineName string
+	env.DB.SQL().QueryRow(`select engine from selfies where status = 'approved'`).Scan(&engineName)
+	if engineName != store.EngineBuiltin {
+		t.Errorf("selfie engine %q, want %q", engineName, store.EngineBuiltin)
+	}
 	if got := myPhotos(t, c, prj); !slices.Equal(got, []string{before[1]}) {
 		t.Fatalf("after the selfie, my photos are %v, want [%s] (sample 2)", got, before[1])
 	}

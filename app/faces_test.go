@@ -97,6 +97,11 @@ func TestSelfieRejectionsAndReplacement(t *testing.T) {
 	if _, err := env.DB.SelfieEmbedding(context.Background(), second); err != nil {
 		t.Errorf("current embedding: %v", err)
 	}
+	var engine string
+	env.DB.SQL().QueryRow(`select engine from selfies where id = ?`, second).Scan(&engine)
+	if engine != store.EngineRetina {
+		t.Errorf("selfie engine %q, want %q", engine, store.EngineRetina)
+	}
 }
 
 // A small PNG that claims a huge picture (a decompression bomb) is refused

@@ -35,7 +35,7 @@ func TestFaceReviewsAndThreshold(t *testing.T) {
 	if _, err := env.DB.CompleteSelfie(ctx, u.ID, sf.ID); err != nil {
 		t.Fatal(err)
 	}
-	if err := env.DB.ApproveSelfie(ctx, sf.ID, faceVector(1, 1)); err != nil {
+	if err := env.DB.ApproveSelfie(ctx, sf.ID, store.EngineBuiltin, faceVector(1, 1)); err != nil {
 		t.Fatal(err)
 	}
 	// A borderline face in the first photo, a stranger in the second.

@@ -205,7 +205,7 @@ func reviewFaces(t *testing.T, env *apptest.Env, op *apptest.Client, ops *tab, p
 		if _, err := db.ExecContext(ctx, `update selfies set status = 'pending' where id = ?`, sf.ID); err != nil {
 			t.Fatal(err)
 		}
-		if err := env.DB.ApproveSelfie(ctx, sf.ID, faceVector(i+1, 1)); err != nil {
+		if err := env.DB.ApproveSelfie(ctx, sf.ID, store.EngineBuiltin, faceVector(i+1, 1)); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := db.ExecContext(ctx, `update users set name = ? where id = ?`, who.name, u.ID); err != nil {

@@ -262,7 +262,7 @@ func seedAttendees(b testing.TB, db *store.DB, blobs blob.Store, projectID strin
 		if embeddings[person] == nil {
 			embeddings[person] = retinatest.Embedding(person)
 		}
-		if err := db.ApproveSelfie(ctx, sf.ID, embeddings[person]); err != nil {
+		if err := db.ApproveSelfie(ctx, sf.ID, store.EngineRetina, embeddings[person]); err != nil {
 			b.Fatal(err)
 		}
 		if _, err := db.SQL().ExecContext(ctx, `insert into project_members (project_id, user_id, created_at) values (?, ?, ?)`,

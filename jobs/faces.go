@@ -52,7 +52,7 @@ func (h *handlers) processSelfie(ctx context.Context, p store.SelfiePayload) err
 		}
 		return h.DB.RejectSelfie(ctx, sf.ID, reason)
 	}
-	return h.DB.ApproveSelfie(ctx, sf.ID, a.Embedding)
+	return h.DB.ApproveSelfie(ctx, sf.ID, h.Faces.Engine(), a.Embedding)
 }
 
 var errUnusableImage = errors.New("unusable image")

@@ -8,7 +8,8 @@ import (
 	"time"
 )
 
-// Face engines, as recorded with every stored vector.
+// Face engines, as recorded on every selfie and face: matching reads only
+// the rows of its own engine.
 const (
 	EngineRetina  = "retina"  // the external face service: 512 values
 	EngineBuiltin = "builtin" // the built-in engine: FaceDim values
@@ -22,7 +23,7 @@ const FaceDim = 1024
 const maxKNN = 4096
 
 // ErrNoFaceVector reports an approved selfie that the built-in engine has
-// not described yet (it was approved by the external face service).
+// not described (its engine is the external face service).
 var ErrNoFaceVector = errors.New("selfie has no built-in face vector")
 
 // IndexFacesPayload asks index_faces to find and describe a photo's faces.
@@ -72,7 +73,7 @@ type MatchOutcome struct {
 func (db *DB) IndexPhotoFaces(ctx context.Context, photoID string, faces []FaceVector, m Matching, digestDelay time.Duration) (MatchOutcome, error) {
 	for _, f := range faces {
 		if len(f.Embedding) != FaceDim {
-			return MatchOutcome{}, fmt.Errorf("face vector has %d values, want %d", len(f.Embedding), FaceDim)
+			return MatchOutcome{}, fmt.Errorf("%s face vector has %d values, want %d", EngineBuiltin, len(f.Embedding), FaceDim)
 		}
 	}
 	var out MatchOutcome
@@ -116,9 +117,9 @@ func (db *DB) IndexPhotoFaces(ctx context.Context, photoID string, faces []FaceV
 		for i, f := range faces {
 			rows, err := tx.QueryContext(ctx, `select s.user_id, vec_distance_cosine(v.embedding, ?) as d
 				from project_members m
-				join selfies s on s.user_id = m.user_id and s.status = 'approved'
+				join selfies s on s.user_id = m.user_id and s.status = 'approved' and s.engine = ?
 				join selfie_vectors v on v.selfie_seq = s.seq
-				where m.project_id = ?`, vecBlob(f.Embedding), projectID)
+				where m.project_id = ?`, vecBlob(f.Embedding), EngineBuiltin, projectID)
 			if err != nil {
 				return err
 			}
@@ -202,29 +203,32 @@ func (db *DB) MatchSelfie(ctx context.Context, userID, projectID string, m Match
 	}); err != nil {
 		return MatchOutcome{}, err
 	}
-	var selfieID string
+	var selfieID, engine string
 	var vec []byte
 	var threshold sql.NullFloat64
-	err := db.sql.QueryRowContext(ctx, `select s.id, v.embedding, j.face_threshold
+	err := db.sql.QueryRowContext(ctx, `select s.id, s.engine, v.embedding, j.face_threshold
 		from project_members m join projects j on j.id = m.project_id
 		join selfies s on s.user_id = m.user_id and s.status = 'approved'
 		left join selfie_vectors v on v.selfie_seq = s.seq
-		where m.user_id = ? and m.project_id = ? order by s.seq desc limit 1`, userID, projectID).Scan(&selfieID, &vec, &threshold)
+		where m.user_id = ? and m.project_id = ? order by s.seq desc limit 1`, userID, projectID).Scan(&selfieID, &engine, &vec, &threshold)
 	if errors.Is(err, sql.ErrNoRows) {
 		return MatchOutcome{}, nil
 	}
 	if err != nil {
 		return MatchOutcome{}, err
 	}
-	if vec == nil {
+	if engine != EngineBuiltin || vec == nil {
 		return MatchOutcome{}, ErrNoFaceVector
 	}
 	m = m.forProject(threshold)
 
-	// The KNN query reads only; the writes follow in one transaction.
-	rows, err := db.sql.QueryContext(ctx, `select face_id, photo_id, distance from face_vectors
-		where embedding match ? and k = ? and project_id = ? and distance <= ? order by distance`,
-		vec, maxKNN, projectID, m.maxDistance())
+	// The KNN query reads only; the writes follow in one transaction. Only
+	// faces the built-in engine recorded count.
+	rows, err := db.sql.QueryContext(ctx, `with knn as (select face_id, photo_id, distance from face_vectors
+			where embedding match ? and k = ? and project_id = ? and distance <= ?)
+		select knn.face_id, knn.photo_id, knn.distance from knn join photo_faces f on f.id = knn.face_id and f.engine = ?
+		order by knn.distance`,
+		vec, maxKNN, projectID, m.maxDistance(), EngineBuiltin)
 	if err != nil {
 		return MatchOutcome{}, err
 	}
@@ -272,18 +276,25 @@ func (db *DB) MatchSelfie(ctx context.Context, userID, projectID string, m Match
 	return out, err
 }
 
-// SetSelfieVector stores the built-in engine's vector for a selfie the
-// external face service approved, so the face index can match it too.
+// SetSelfieVector hands a selfie the external face service approved over
+// to the built-in engine, which found it usable too: the selfie's engine
+// becomes EngineBuiltin, with this vector in place of the service's
+// embedding, so the face index can match it.
 func (db *DB) SetSelfieVector(ctx context.Context, selfieID string, embedding []float32) error {
-	if len(embedding) != FaceDim {
-		return fmt.Errorf("face vector has %d values, want %d", len(embedding), FaceDim)
+	if _, err := selfieTable(EngineBuiltin, embedding); err != nil {
+		return err
 	}
 	return db.tx(ctx, func(tx *sql.Tx) error {
 		var seq int64
 		if err := tx.QueryRowContext(ctx, `select seq from selfies where id = ? and status = 'approved'`, selfieID).Scan(&seq); err != nil {
 			return mapErr(err)
 		}
-		if _, err := tx.ExecContext(ctx, `delete from selfie_vectors where selfie_seq = ?`, seq); err != nil {
+		for _, q := range []string{`delete from selfie_vectors where selfie_seq = ?`, `delete from selfie_embeddings where selfie_seq = ?`} {
+			if _, err := tx.ExecContext(ctx, q, seq); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `update selfies set engine = ?, updated_at = ? where seq = ?`, EngineBuiltin, fmtTime(db.now()), seq); err != nil {
 			return err
 		}
 		_, err := tx.ExecContext(ctx, `insert into selfie_vectors (selfie_seq, embedding) values (?, ?)`, seq, vecBlob(embedding))

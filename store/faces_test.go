@@ -2,8 +2,10 @@ package store_test
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"math"
+	"strings"
 	"testing"
 
 	"lightbox/store"
@@ -70,6 +72,12 @@ func (w *faceWorld) member(email string, vec []float32, projects ...store.Projec
 
 func (w *faceWorld) selfie(u store.User, vec []float32) store.Selfie {
 	w.t.Helper()
+	return w.selfieFrom(u, store.EngineBuiltin, vec)
+}
+
+// selfieFrom approves a new selfie of u with the engine's vector.
+func (w *faceWorld) selfieFrom(u store.User, engine string, vec []float32) store.Selfie {
+	w.t.Helper()
 	sf, err := w.db.CreateSelfie(w.ctx, u.ID, "image/jpeg", 1000)
 	if err != nil {
 		w.t.Fatal(err)
@@ -77,7 +85,7 @@ func (w *faceWorld) selfie(u store.User, vec []float32) store.Selfie {
 	if _, err := w.db.CompleteSelfie(w.ctx, u.ID, sf.ID); err != nil {
 		w.t.Fatal(err)
 	}
-	if err := w.db.ApproveSelfie(w.ctx, sf.ID, vec); err != nil {
+	if err := w.db.ApproveSelfie(w.ctx, sf.ID, engine, vec); err != nil {
 		w.t.Fatal(err)
 	}
 	return sf
@@ -377,7 +385,7 @@ func TestFaceDataGoesWithItsOwner(t *testing.T) {
 func TestSelfieFromTheExternalServiceNeedsAVector(t *testing.T) {
 	w := newFaceWorld(t)
 	ann := w.member("ann@example.com", nil)
-	sf := w.selfie(ann, make([]float32, store.EmbeddingDim)) // approved by the external service
+	sf := w.selfieFrom(ann, store.EngineRetina, near(1, 1)[:store.EmbeddingDim]) // approved by the external service
 	ph, _ := w.photo(w.project, near(1, 0.9))
 	if _, err := w.db.MatchSelfie(w.ctx, ann.ID, w.project.ID, matching, 0); !errors.Is(err, store.ErrNoFaceVector) {
 		t.Fatalf("match without a vector: %v, want ErrNoFaceVector", err)
@@ -391,9 +399,120 @@ func TestSelfieFromTheExternalServiceNeedsAVector(t *testing.T) {
 	if !w.tagged(ann, w.project)[ph.ID] {
 		t.Fatal("not tagged")
 	}
-	if err := w.db.ApproveSelfie(w.ctx, sf.ID, make([]float32, 100)); err == nil {
-		t.Fatal("a vector of the wrong length was accepted")
+	// The selfie is the built-in engine's now: the service's embedding went.
+	if e := w.engineOf(sf.ID); e != store.EngineBuiltin {
+		t.Fatalf("engine %q after the built-in engine described it", e)
 	}
+	if n := w.count(`select count(*) from selfie_embeddings`); n != 0 {
+		t.Fatalf("%d external embeddings kept", n)
+	}
+}
+
+func (w *faceWorld) engineOf(selfieID string) string {
+	w.t.Helper()
+	var e string
+	if err := w.db.SQL().QueryRowContext(w.ctx, `select engine from selfies where id = ?`, selfieID).Scan(&e); err != nil {
+		w.t.Fatal(err)
+	}
+	return e
+}
+
+// TestSelfieRecordsItsEngine: the engine that approved a selfie is the one
+// its caller names, recorded on the selfie; a vector of another length than
+// that engine's is refused, whatever length it has.
+func TestSelfieRecordsItsEngine(t *testing.T) {
+	w := newFaceWorld(t)
+	ann := w.member("ann@example.com", nil)
+	bob := w.member("bob@example.com", nil)
+	annS := w.selfieFrom(ann, store.EngineRetina, near(1, 1)[:store.EmbeddingDim])
+	bobS := w.selfieFrom(bob, store.EngineBuiltin, person(2))
+	if e := w.engineOf(annS.ID); e != store.EngineRetina {
+		t.Errorf("external service's selfie records %q", e)
+	}
+	if e := w.engineOf(bobS.ID); e != store.EngineBuiltin {
+		t.Errorf("built-in engine's selfie records %q", e)
+	}
+	if _, err := w.db.SelfieEmbedding(w.ctx, annS.ID); err != nil {
+		t.Errorf("external embedding: %v", err)
+	}
+	if _, err := w.db.SelfieEmbedding(w.ctx, bobS.ID); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("the built-in selfie read as the service's: %v", err)
+	}
+
+	cat := w.member("cat@example.com", nil)
+	for _, c := range []struct {
+		engine string
+		vec    []float32
+	}{
+		{store.EngineBuiltin, person(3)[:store.EmbeddingDim]},
+		{store.EngineRetina, person(3)},
+		{"", person(3)},
+		{"other", person(3)[:store.EmbeddingDim]},
+	} {
+		sf, err := w.db.CreateSelfie(w.ctx, cat.ID, "image/jpeg", 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.db.CompleteSelfie(w.ctx, cat.ID, sf.ID); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.db.ApproveSelfie(w.ctx, sf.ID, c.engine, c.vec); err == nil {
+			t.Errorf("%q with %d values accepted", c.engine, len(c.vec))
+		}
+		if got, _ := w.db.SelfieByID(w.ctx, sf.ID); got.Status != store.SelfiePending || w.engineOf(sf.ID) != "" {
+			t.Errorf("%q with %d values: selfie %s, engine %q", c.engine, len(c.vec), got.Status, w.engineOf(sf.ID))
+		}
+	}
+	if n := w.count(`select count(*) from selfie_embeddings`) + w.count(`select count(*) from selfie_vectors`); n != 2 {
+		t.Errorf("%d selfie vectors, want Ann's and Bob's", n)
+	}
+}
+
+// TestMatchingReadsItsOwnEngine: the built-in engine's matching compares
+// only selfies and faces recorded as its own, in both directions.
+func TestMatchingReadsItsOwnEngine(t *testing.T) {
+	w := newFaceWorld(t)
+	ann := w.member("ann@example.com", nil)
+	annS := w.selfieFrom(ann, store.EngineRetina, near(1, 1)[:store.EmbeddingDim])
+	bob := w.member("bob@example.com", person(2))
+	// Even a built-in vector stored beside the service's selfie is not
+	// the built-in engine's to match.
+	if _, err := w.db.SQL().ExecContext(w.ctx, `insert into selfie_vectors (selfie_seq, embedding) select seq, ? from selfies where id = ?`,
+		vecBytes(person(1)), annS.ID); err != nil {
+		t.Fatal(err)
+	}
+
+	// A new photo's faces meet Bob's selfie only.
+	ph, out := w.photo(w.project, person(1), near(2, 0.9))
+	if out.Compared != 2 || out.Tagged != 1 || !w.tagged(bob, w.project)[ph.ID] || len(w.tagged(ann, w.project)) != 0 {
+		t.Fatalf("indexing %+v, tags %v %v; want Bob's selfie compared with both faces", out, w.tagged(ann, w.project), w.tagged(bob, w.project))
+	}
+	// A face another engine recorded is not one of the index's, even with
+	// a vector in it.
+	other, _ := w.photo(w.project)
+	var faceID int64
+	if err := w.db.SQL().QueryRowContext(w.ctx, `insert into photo_faces (photo_id, project_id, engine, dim, x, y, w, h, score)
+		values (?, ?, 'retina', 1024, 0, 0, 0.1, 0.1, 0.9) returning id`, other.ID, w.project.ID).Scan(&faceID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.db.SQL().ExecContext(w.ctx, `insert into face_vectors (face_id, project_id, embedding, photo_id) values (?, ?, ?, ?)`,
+		faceID, w.project.ID, vecBytes(person(2)), other.ID); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := w.db.MatchSelfie(w.ctx, bob.ID, w.project.ID, matching, 0); err != nil || w.tagged(bob, w.project)[other.ID] {
+		t.Fatalf("match %+v, %v: tagged through another engine's face", out, err)
+	}
+	if _, err := w.db.MatchSelfie(w.ctx, ann.ID, w.project.ID, matching, 0); !errors.Is(err, store.ErrNoFaceVector) {
+		t.Fatalf("the service's selfie matched by the built-in engine: %v", err)
+	}
+}
+
+func vecBytes(v []float32) []byte {
+	b := make([]byte, 4*len(v))
+	for i, x := range v {
+		binary.LittleEndian.PutUint32(b[4*i:], math.Float32bits(x))
+	}
+	return b
 }
 
 func TestReadyPhotoQueuesIndexing(t *testing.T) {
@@ -425,5 +544,49 @@ func TestReadyPhotoQueuesIndexing(t *testing.T) {
 	}
 	if n, err := w.db.EnqueueUnindexedPhotos(w.ctx); err != nil || n != 2 {
 		t.Fatalf("swept %d, %v; want both photos", n, err)
+	}
+}
+
+// TestMigrationRecordsSelfieEngines: selfies stored before every selfie
+// recorded its engine get the engine whose vector they hold, and lose any
+// vector of another engine.
+func TestMigrationRecordsSelfieEngines(t *testing.T) {
+	w := newFaceWorld(t)
+	ann := w.member("ann@example.com", nil)
+	bob := w.member("bob@example.com", nil)
+	cat := w.member("cat@example.com", nil)
+	annS := w.selfieFrom(ann, store.EngineRetina, near(1, 1)[:store.EmbeddingDim])
+	bobS := w.selfieFrom(bob, store.EngineRetina, near(2, 1)[:store.EmbeddingDim])
+	catS, err := w.db.CreateSelfie(w.ctx, cat.ID, "image/jpeg", 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// As the schema before it left them: Bob's selfie described by the
+	// built-in engine but still marked 'retina', Cat's pending one with
+	// the column's default.
+	for _, q := range []string{
+		`insert into selfie_vectors (selfie_seq, embedding) select seq, x'` + strings.Repeat("00", 4*store.FaceDim) + `' from selfies where id = '` + bobS.ID + `'`,
+		`update selfies set engine = 'retina' where id = '` + catS.ID + `'`,
+		`delete from schema_migrations where version = 5`,
+	} {
+		if _, err := w.db.SQL().ExecContext(w.ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	path := w.db.Path()
+	w.db.Close()
+	db, err := store.Open(w.ctx, path, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	w.db = db
+	for id, want := range map[string]string{annS.ID: store.EngineRetina, bobS.ID: store.EngineBuiltin, catS.ID: ""} {
+		if got := w.engineOf(id); got != want {
+			t.Errorf("selfie %s: engine %q, want %q", id, got, want)
+		}
+	}
+	if n := w.count(`select count(*) from selfie_embeddings`); n != 1 {
+		t.Errorf("%d external embeddings, want Ann's", n)
 	}
 }

@@ -23,6 +23,25 @@ const (
 // service; the built-in engine's are FaceDim long.
 const EmbeddingDim = 512
 
+// selfieTable is the table of an engine's selfie vectors, once the vector
+// is checked to be that engine's: the engine is stated by whoever made the
+// vector, never guessed from its length.
+func selfieTable(engine string, v []float32) (string, error) {
+	dim, table := 0, ""
+	switch engine {
+	case EngineRetina:
+		dim, table = EmbeddingDim, "selfie_embeddings"
+	case EngineBuiltin:
+		dim, table = FaceDim, "selfie_vectors"
+	default:
+		return "", fmt.Errorf("unknown face engine %q", engine)
+	}
+	if len(v) != dim {
+		return "", fmt.Errorf("%s selfie vector has %d values, want %d", engine, len(v), dim)
+	}
+	return table, nil
+}
+
 // Selfie is an attendee's reference photo for face matching.
 type Selfie struct {
 	ID              string    `json:"id"`
@@ -53,8 +72,8 @@ func (db *DB) CreateSelfie(ctx context.Context, userID, contentType string, size
 	s := Selfie{ID: NewID("sf"), UserID: userID, ContentType: contentType, Size: size, Status: SelfieUploading, CreatedAt: now,
 		Key: "selfies/" + userID + "/" + strconv.FormatInt(now.UnixMilli(), 10) + ".jpg"}
 	err := db.tx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `insert into selfies (id, seq, user_id, object_key, content_type, size, status, created_at, updated_at)
-			values (?, (select coalesce(max(seq), 0) + 1 from selfies), ?, ?, ?, ?, ?, ?, ?)`,
+		_, err := tx.ExecContext(ctx, `insert into selfies (id, seq, user_id, object_key, content_type, size, status, engine, created_at, updated_at)
+			values (?, (select coalesce(max(seq), 0) + 1 from selfies), ?, ?, ?, ?, ?, '', ?, ?)`,
 			s.ID, userID, s.Key, contentType, size, s.Status, fmtTime(now), fmtTime(now))
 		return mapErr(err)
 	})
@@ -116,19 +135,15 @@ func (db *DB) EnqueuePendingSelfies(ctx context.Context) (int, error) {
 	return db.enqueueEach(ctx, JobProcessSelfie, ids, func(id string) any { return SelfiePayload{SelfieID: id} })
 }
 
-// ApproveSelfie stores the selfie's embedding, replaces the user's older
-// selfies (rows, embeddings and, through a cleanup job, their files) and
-// schedules face matching in each of the user's projects. The embedding's
-// length says which engine made it: EmbeddingDim for the external face
-// service, FaceDim for the built-in engine.
-func (db *DB) ApproveSelfie(ctx context.Context, selfieID string, embedding []float32) error {
-	engine, table := EngineRetina, "selfie_embeddings"
-	switch len(embedding) {
-	case EmbeddingDim:
-	case FaceDim:
-		engine, table = EngineBuiltin, "selfie_vectors"
-	default:
-		return fmt.Errorf("embedding has %d values, want %d or %d", len(embedding), EmbeddingDim, FaceDim)
+// ApproveSelfie stores the selfie's embedding from the named engine
+// (EngineRetina or EngineBuiltin, which must have made a vector of that
+// engine's length), records the engine on the selfie, replaces the user's
+// older selfies (rows, embeddings and, through a cleanup job, their files)
+// and schedules face matching in each of the user's projects.
+func (db *DB) ApproveSelfie(ctx context.Context, selfieID, engine string, embedding []float32) error {
+	table, err := selfieTable(engine, embedding)
+	if err != nil {
+		return err
 	}
 	return db.tx(ctx, func(tx *sql.Tx) error {
 		var userID, status string
@@ -226,10 +241,12 @@ func (db *DB) DeleteFaceData(ctx context.Context, userID string, withdraw bool) 
 	})
 }
 
-// SelfieEmbedding returns an approved selfie's stored embedding.
+// SelfieEmbedding returns the embedding of a selfie the external face
+// service approved.
 func (db *DB) SelfieEmbedding(ctx context.Context, selfieID string) ([]float32, error) {
 	var b []byte
-	err := db.sql.QueryRowContext(ctx, `select e.embedding from selfie_embeddings e join selfies s on s.seq = e.selfie_seq where s.id = ?`, selfieID).Scan(&b)
+	err := db.sql.QueryRowContext(ctx, `select e.embedding from selfie_embeddings e join selfies s on s.seq = e.selfie_seq
+		where s.id = ? and s.engine = 'retina'`, selfieID).Scan(&b)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
 	}
