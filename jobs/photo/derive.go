@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"image"
 	"io"
-
-	"github.com/disintegration/imaging"
 )
 
 // Output sizes and JPEG qualities.
@@ -99,15 +97,15 @@ func Derive(r io.Reader, opts Options) (*Derivatives, error) {
 
 	// One area-filtered pass from the decoded image to the intermediate
 	// size, then sharper filters for the small final steps.
-	mid := downscale(img, p.mid, src.orientation, imaging.Linear)
+	mid := downscale(img, p.mid, src.orientation, linear)
 
 	d := &Derivatives{Width: w, Height: h}
 	switch {
 	case opts.FaceLongEdge <= 0:
 	case face == p.mid:
-		d.Face = imaging.Clone(mid) // the watermark may be drawn on mid
+		d.Face = cloneNRGBA(mid) // the watermark may be drawn on mid
 	default:
-		d.Face = downscale(img, face, src.orientation, imaging.Linear)
+		d.Face = downscale(img, face, src.orientation, linear)
 	}
 	img = nil
 	t800 := resample(mid, p.thumb800)
@@ -134,7 +132,7 @@ func Derive(r io.Reader, opts Options) (*Derivatives, error) {
 // down to at most longEdge pixels on the long edge, for the face engine. It
 // returns the same typed errors as Derive.
 func Upright(r io.Reader, limits Limits, longEdge int) (image.Image, error) {
-	img, err := upright(r, limits, longEdge, imaging.Linear)
+	img, err := upright(r, limits, longEdge, linear)
 	if err != nil {
 		return nil, err
 	}
@@ -142,7 +140,7 @@ func Upright(r io.Reader, limits Limits, longEdge int) (image.Image, error) {
 }
 
 // upright decodes, orients and fits an image into longEdge pixels.
-func upright(r io.Reader, limits Limits, longEdge int, filter imaging.ResampleFilter) (*image.NRGBA, error) {
+func upright(r io.Reader, limits Limits, longEdge int, f filter) (*image.NRGBA, error) {
 	src, err := open(r, limits)
 	if err != nil {
 		return nil, err
@@ -153,14 +151,14 @@ func upright(r io.Reader, limits Limits, longEdge int, filter imaging.ResampleFi
 	if err != nil {
 		return nil, err
 	}
-	return downscale(img, fit, src.orientation, filter), nil
+	return downscale(img, fit, src.orientation, f), nil
 }
 
 // Selfie normalises an uploaded selfie (JPEG or PNG, any EXIF orientation)
 // to an upright JPEG at most SelfieLongEdge pixels on the long edge, without
 // metadata, for the face service. It returns the same typed errors as Derive.
 func Selfie(r io.Reader, limits Limits) ([]byte, error) {
-	n, err := upright(r, limits, SelfieLongEdge, imaging.CatmullRom)
+	n, err := upright(r, limits, SelfieLongEdge, catmullRom)
 	if err != nil {
 		return nil, err
 	}

@@ -18,18 +18,23 @@
 // walked (bounding the number of JPEG scans and segments) and its EXIF
 // orientation is read by a small bounds-checked TIFF reader. The decoded
 // image is resized once to an intermediate that is the larger of the preview
-// and the 800 thumbnail: a large JPEG is first shrunk by 2, 4 or 8 by
-// averaging its Y, Cb and Cr planes (as libvips does on load), then a linear
-// (area) filter makes the exact size. Only that small image is rotated
-// upright. The thumbnails are made from it with Catmull-Rom, and the
-// watermark is drawn on the preview. Thumbnails are encoded at JPEG quality
+// and the 800 thumbnail. A JPEG is resized straight from its decoded planes:
+// a separable fixed-point triangle filter, widened with the reduction so it
+// averages the whole area of each output pixel, takes the Y plane and each
+// chroma plane (whose samples JPEG centres between the luma pixels they
+// cover) to the intermediate size, and only then is YCbCr converted to RGB,
+// at the small size. (A reduction of 3 or more first averages 2, 4 or 8
+// pixel blocks of the planes, as libvips does on load; PNG and CMYK images
+// go through imaging's linear filter instead.) Only that small image is
+// rotated upright. The thumbnails are made from it with a fixed-point
+// Catmull-Rom filter, and the watermark is drawn on the preview. Thumbnails are encoded at JPEG quality
 // 82, the preview at 85, selfies at 90, re-encoded Clean copies at 95.
 // Encoding writes no metadata, so no output of Derive or Selfie carries EXIF,
 // XMP, IPTC or GPS data; transparency is flattened onto white.
 //
 // Derive, Clean and Selfie keep no state and are safe for concurrent use.
-// Derive allocates about 90 MB for a 24-megapixel JPEG, most of it the
-// decoded image.
+// Derive allocates about 50 MB for a 24-megapixel JPEG, most of it the
+// file and the decoded image.
 //
 // # Watermark
 //

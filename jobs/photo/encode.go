@@ -25,35 +25,51 @@ func fitLongEdge(w, h, edge int) size {
 }
 
 // downscale resizes a stored (not yet oriented) image so that, once
-// oriented, it is exactly up (shrinking by a power of two on the YCbCr
-// planes first when the image is large enough); then orients it and
-// flattens any transparency onto white. Resizing first means the rotation
+// oriented, it is exactly up, then orients it. A decoded JPEG (YCbCr or
+// gray) is filtered straight from its planes and converted to RGB only at
+// the output size (after a power-of-two shrink on the planes when the
+// reduction is large); anything else (PNG, CMYK) goes through imaging and has
+// its transparency flattened onto white. Resizing first means the rotation
 // touches only the small result.
-func downscale(img image.Image, up size, o int, filter imaging.ResampleFilter) *image.NRGBA {
+func downscale(img image.Image, up size, o int, f filter) *image.NRGBA {
 	target := up
 	if swapsAxes(o) {
 		target = size{up.h, up.w}
 	}
 	img = preShrink(img, target)
-	b := img.Bounds()
-	var n *image.NRGBA
-	if b.Dx() == target.w && b.Dy() == target.h {
-		n = imaging.Clone(img)
-	} else {
-		n = imaging.Resize(img, target.w, target.h, filter)
+	n := resizePlanes(img, target, f)
+	if n == nil {
+		b := img.Bounds()
+		if b.Dx() == target.w && b.Dy() == target.h {
+			n = imaging.Clone(img)
+		} else {
+			n = imaging.Resize(img, target.w, target.h, f.imaging())
+		}
+		flatten(n)
 	}
-	n = orient(n, o).(*image.NRGBA)
-	flatten(n)
-	return n
+	return orient(n, o).(*image.NRGBA)
 }
 
-// resample resizes an upright image to s for a final output, or returns it
-// unchanged if it already has that size.
+// imaging is the same kernel in imaging's terms.
+func (f filter) imaging() imaging.ResampleFilter {
+	if f == catmullRom {
+		return imaging.CatmullRom
+	}
+	return imaging.Linear
+}
+
+// resample resizes an opaque upright image to s for a final output, or
+// returns it unchanged if it already has that size.
 func resample(n *image.NRGBA, s size) *image.NRGBA {
 	if b := n.Bounds(); b.Dx() == s.w && b.Dy() == s.h {
 		return n
 	}
-	return imaging.Resize(n, s.w, s.h, imaging.CatmullRom)
+	return resizeRGB(n, s, catmullRom)
+}
+
+// cloneNRGBA returns a copy of n with its own pixels.
+func cloneNRGBA(n *image.NRGBA) *image.NRGBA {
+	return &image.NRGBA{Pix: append([]uint8(nil), n.Pix...), Stride: n.Stride, Rect: n.Rect}
 }
 
 // flatten composites n over white, in place, so that it is opaque.

@@ -151,7 +151,7 @@ func TestDownscaleUpright(t *testing.T) {
 		if _, ok := img.(*image.YCbCr); !ok {
 			t.Fatalf("decoded %T, want *image.YCbCr", img)
 		}
-		got := downscale(img, size{300, 200}, o, imaging.Linear)
+		got := downscale(img, size{300, 200}, o, linear)
 		if got.Rect != image.Rect(0, 0, 300, 200) {
 			t.Errorf("orientation %d: size %v, want 300x200", o, got.Rect)
 		}

@@ -26,16 +26,8 @@ func preShrink(img image.Image, target size) image.Image {
 		pix, stride := boxShrink(m.Pix, m.Stride, w, h, f, f)
 		return &image.Gray{Pix: pix, Stride: stride, Rect: image.Rect(0, 0, w/f, h/f)}
 	case *image.YCbCr:
-		sx, sy := 1, 1
-		switch m.SubsampleRatio {
-		case image.YCbCrSubsampleRatio444:
-		case image.YCbCrSubsampleRatio422:
-			sx = 2
-		case image.YCbCrSubsampleRatio420:
-			sx, sy = 2, 2
-		case image.YCbCrSubsampleRatio440:
-			sy = 2
-		default:
+		sx, sy, ok := subsampling(m.SubsampleRatio)
+		if !ok {
 			return img
 		}
 		// Chroma covers the same area as luma, so a block of f luma samples
@@ -89,4 +81,21 @@ func boxShrink(src []byte, stride, w, h, fx, fy int) ([]byte, int) {
 		}
 	}
 	return dst, w2
+}
+
+// subsampling returns how many luma pixels across and down one chroma
+// sample covers, for the layouts the package resizes on planes (not 4:1:1
+// or 4:1:0).
+func subsampling(r image.YCbCrSubsampleRatio) (sx, sy int, ok bool) {
+	switch r {
+	case image.YCbCrSubsampleRatio444:
+		return 1, 1, true
+	case image.YCbCrSubsampleRatio422:
+		return 2, 1, true
+	case image.YCbCrSubsampleRatio420:
+		return 2, 2, true
+	case image.YCbCrSubsampleRatio440:
+		return 1, 2, true
+	}
+	return 0, 0, false
 }

@@ -1,0 +1,401 @@
+package photo
+
+import (
+	"image"
+	"math"
+)
+
+// filter is a resampling kernel. Its support grows with the reduction, so a
+// downscale averages over the whole area each output pixel covers and does
+// not alias; an enlargement interpolates between neighbours.
+type filter int
+
+const (
+	// linear is the triangle (tent) kernel: smooth and area-correct, for the
+	// large first step from the decoded image.
+	linear filter = iota
+	// catmullRom is the Catmull-Rom cubic: sharper, for the small final
+	// steps to the thumbnails and the selfie.
+	catmullRom
+)
+
+// support is the kernel's radius at scale 1.
+func (f filter) support() float64 {
+	if f == catmullRom {
+		return 2
+	}
+	return 1
+}
+
+// at is the kernel's weight at distance x.
+func (f filter) at(x float64) float64 {
+	x = math.Abs(x)
+	if f == catmullRom {
+		switch {
+		case x < 1:
+			return (1.5*x-2.5)*x*x + 1
+		case x < 2:
+			return ((-0.5*x+2.5)*x-4)*x + 2
+		}
+		return 0
+	}
+	return max(0, 1-x)
+}
+
+// coefBits is the fixed-point precision of the filter coefficients: each
+// output sample's coefficients sum to exactly 1<<coefBits.
+const coefBits = 14
+
+// taps are the fixed-point filter coefficients of a one-dimensional resize:
+// output sample i is the sum over k < n of source sample start[i]+k times
+// coef[i*n+k]. Every output has n taps (zero-padded), so the loops that
+// apply them have no per-sample bounds.
+type taps struct {
+	n     int
+	start []int
+	coef  []int32
+}
+
+// newTaps computes the taps that resize src samples to dst. extent is the
+// length of the picture in source samples, centre to centre plus one: src
+// itself for a luma plane, but less for a chroma plane whose last sample
+// covers luma pixels past the picture's edge (4:2:0 chroma of a 3001 pixel
+// wide image is 1501 samples over 1500.5 samples of picture). Source sample
+// j is centred at j+0.5 and output sample i at (i+0.5)·extent/dst, which is
+// how JPEG sites chroma: centred between the luma samples it covers. Taps
+// that would fall outside the source are dropped and the rest renormalised,
+// as imaging does.
+func newTaps(dst, src int, extent float64, f filter) taps {
+	du := extent / float64(dst)
+	scale := max(du, 1)
+	ru := math.Ceil(scale * f.support())
+	begins := make([]int, dst)
+	weights := make([][]float64, dst)
+	n := 1
+	for v := range dst {
+		fu := (float64(v)+0.5)*du - 0.5
+		begin := max(0, int(math.Ceil(fu-ru)))
+		end := min(src-1, int(math.Floor(fu+ru)))
+		weight := func(u int) float64 { return f.at((float64(u) - fu) / scale) }
+		for begin < end && weight(begin) == 0 {
+			begin++
+		}
+		for end > begin && weight(end) == 0 {
+			end--
+		}
+		w := make([]float64, end-begin+1)
+		var sum float64
+		for u := begin; u <= end; u++ {
+			w[u-begin] = weight(u)
+			sum += w[u-begin]
+		}
+		if sum == 0 { // cannot happen for these kernels; take the nearest sample
+			begin = min(src-1, max(0, int(math.Round(fu))))
+			w, sum = []float64{1}, 1
+		}
+		for i := range w {
+			w[i] /= sum
+		}
+		begins[v], weights[v] = begin, w
+		n = max(n, len(w))
+	}
+	t := taps{n: n, start: make([]int, dst), coef: make([]int32, dst*n)}
+	for v, w := range weights {
+		start := min(begins[v], src-n)
+		c := t.coef[v*n : v*n+n]
+		off := begins[v] - start
+		var sum, big int32
+		for i, x := range w {
+			c[off+i] = int32(math.Round(x * (1 << coefBits)))
+			sum += c[off+i]
+			if c[off+i] > c[big] {
+				big = int32(off + i)
+			}
+		}
+		c[big] += 1<<coefBits - sum // rounding must not change the total
+		t.start[v] = start
+	}
+	return t
+}
+
+// Horizontal passes keep 8 fractional bits: a row's samples become
+// value<<rowBits, clamped to the 8-bit range, in int32.
+const (
+	rowBits  = 8
+	rowShift = coefBits - rowBits
+	rowMax   = 255 << rowBits
+)
+
+// grayRow resizes one row of one-byte samples into dst. The common tap
+// counts of the first resize (2 to 4) are unrolled.
+func (t *taps) grayRow(dst []int32, src []uint8) {
+	const half = 1 << (rowShift - 1)
+	start := t.start[:len(dst)]
+	switch t.n {
+	case 2:
+		coef := t.coef[:2*len(dst)]
+		for x, i := range start {
+			s := src[i : i+2 : i+2]
+			c := coef[2*x : 2*x+2 : 2*x+2]
+			sum := int32(s[0])*c[0] + int32(s[1])*c[1]
+			dst[x] = min(rowMax, max(0, (sum+half)>>rowShift))
+		}
+	case 3:
+		coef := t.coef[:3*len(dst)]
+		for x, i := range start {
+			s := src[i : i+3 : i+3]
+			c := coef[3*x : 3*x+3 : 3*x+3]
+			sum := int32(s[0])*c[0] + int32(s[1])*c[1] + int32(s[2])*c[2]
+			dst[x] = min(rowMax, max(0, (sum+half)>>rowShift))
+		}
+	case 4:
+		coef := t.coef[:4*len(dst)]
+		for x, i := range start {
+			s := src[i : i+4 : i+4]
+			c := coef[4*x : 4*x+4 : 4*x+4]
+			sum := int32(s[0])*c[0] + int32(s[1])*c[1] + int32(s[2])*c[2] + int32(s[3])*c[3]
+			dst[x] = min(rowMax, max(0, (sum+half)>>rowShift))
+		}
+	default:
+		n := t.n
+		for x, i := range start {
+			s := src[i:][:n]
+			c := t.coef[x*n:][:n]
+			var sum int32
+			for k, v := range s {
+				sum += int32(v) * c[k]
+			}
+			dst[x] = min(rowMax, max(0, (sum+half)>>rowShift))
+		}
+	}
+}
+
+// rgbRow resizes one row of four-byte RGBA pixels into dst, three values a
+// pixel; alpha is ignored (the source is opaque).
+func (t *taps) rgbRow(dst []int32, src []uint8) {
+	n := t.n
+	for x := 0; x < len(dst)/3; x++ {
+		s := src[4*t.start[x]:][:4*n]
+		c := t.coef[x*n:][:n]
+		var r, g, b int32
+		for k, w := range c {
+			p := s[4*k : 4*k+3 : 4*k+3]
+			r += int32(p[0]) * w
+			g += int32(p[1]) * w
+			b += int32(p[2]) * w
+		}
+		d := dst[3*x : 3*x+3 : 3*x+3]
+		d[0] = min(rowMax, max(0, (r+1<<(rowShift-1))>>rowShift))
+		d[1] = min(rowMax, max(0, (g+1<<(rowShift-1))>>rowShift))
+		d[2] = min(rowMax, max(0, (b+1<<(rowShift-1))>>rowShift))
+	}
+}
+
+// resizer resizes a plane (one-byte samples, or opaque RGBA pixels) one
+// output row at a time: each source row is filtered horizontally once, into
+// a ring of the few rows the vertical filter needs, so the intermediate stays
+// in cache and no intermediate image is allocated.
+type resizer struct {
+	src    []uint8
+	stride int
+	rgb    bool // four-byte RGBA source pixels, else one-byte samples
+	h, v   taps
+	ring   [][]int32 // source row j, filtered horizontally, is ring[j%v.n]
+	have   int       // source rows before this are in the ring (or skipped)
+	acc    []int32
+	y      int // the next output row
+}
+
+// newResizer prepares a resize of a sw×sh plane, whose picture spans ew×eh
+// source samples (see newTaps), to dw×dh.
+func newResizer(src []uint8, stride, sw, sh int, ew, eh float64, dw, dh int, rgb bool, f filter) *resizer {
+	r := &resizer{
+		src:    src,
+		stride: stride,
+		rgb:    rgb,
+		h:      newTaps(dw, sw, ew, f),
+		v:      newTaps(dh, sh, eh, f),
+	}
+	vals := dw
+	if rgb {
+		vals = 3 * dw
+	}
+	r.ring = make([][]int32, r.v.n)
+	buf := make([]int32, (r.v.n+1)*vals)
+	for i := range r.ring {
+		r.ring[i] = buf[i*vals : (i+1)*vals]
+	}
+	r.acc = buf[r.v.n*vals:]
+	return r
+}
+
+// next writes the next output row to out: dw samples, or dw RGBA pixels
+// with alpha 255.
+func (r *resizer) next(out []uint8) {
+	n := r.v.n
+	start := r.v.start[r.y]
+	for j := max(r.have, start); j < start+n; j++ {
+		line := r.src[j*r.stride:]
+		if r.rgb {
+			r.h.rgbRow(r.ring[j%n], line)
+		} else {
+			r.h.grayRow(r.ring[j%n], line)
+		}
+	}
+	r.have = max(r.have, start+n)
+	c := r.v.coef[r.y*n : r.y*n+n]
+	r.y++
+
+	const (
+		shift = coefBits + rowBits
+		half  = 1 << (shift - 1)
+	)
+	if !r.rgb && n <= 3 { // the first resize: summed and stored in one pass
+		out = out[:len(r.acc)]
+		r0 := r.ring[start%n][:len(out)]
+		switch n {
+		case 1:
+			for x, v := range r0 {
+				out[x] = uint8(min(255, max(0, (v*c[0]+half)>>shift)))
+			}
+		case 2:
+			r1 := r.ring[(start+1)%n][:len(out)]
+			for x, v := range r0 {
+				v = v*c[0] + r1[x]*c[1]
+				out[x] = uint8(min(255, max(0, (v+half)>>shift)))
+			}
+		case 3:
+			r1 := r.ring[(start+1)%n][:len(out)]
+			r2 := r.ring[(start+2)%n][:len(out)]
+			for x, v := range r0 {
+				v = v*c[0] + r1[x]*c[1] + r2[x]*c[2]
+				out[x] = uint8(min(255, max(0, (v+half)>>shift)))
+			}
+		}
+		return
+	}
+	acc := r.acc
+	c0 := c[0]
+	for x, v := range r.ring[start%n] {
+		acc[x] = v * c0
+	}
+	for k := 1; k < n; k++ {
+		ck := c[k]
+		if ck == 0 {
+			continue
+		}
+		row := r.ring[(start+k)%n][:len(acc)]
+		for x, v := range row {
+			acc[x] += v * ck
+		}
+	}
+	if !r.rgb {
+		out = out[:len(acc)]
+		for x, v := range acc {
+			out[x] = uint8(min(255, max(0, (v+half)>>shift)))
+		}
+		return
+	}
+	for x := 0; x < len(acc)/3; x++ {
+		a := acc[3*x : 3*x+3 : 3*x+3]
+		o := out[4*x : 4*x+4 : 4*x+4]
+		o[0] = uint8(min(255, max(0, (a[0]+half)>>shift)))
+		o[1] = uint8(min(255, max(0, (a[1]+half)>>shift)))
+		o[2] = uint8(min(255, max(0, (a[2]+half)>>shift)))
+		o[3] = 0xFF
+	}
+}
+
+// resizePlanes resizes a decoded JPEG (stored orientation) to t directly
+// from its planes: luma and each chroma plane are filtered to t, then
+// converted to RGB once, at the output size. It handles *image.Gray and
+// *image.YCbCr (4:4:4, 4:2:2, 4:2:0 and 4:4:0) with bounds at the origin,
+// and returns nil for anything else. The result is opaque.
+func resizePlanes(img image.Image, t size, f filter) *image.NRGBA {
+	switch m := img.(type) {
+	case *image.Gray:
+		if m.Rect.Min != (image.Point{}) {
+			return nil
+		}
+		w, h := m.Rect.Dx(), m.Rect.Dy()
+		luma := newResizer(m.Pix, m.Stride, w, h, float64(w), float64(h), t.w, t.h, false, f)
+		dst := image.NewNRGBA(image.Rect(0, 0, t.w, t.h))
+		y := make([]uint8, t.w)
+		for row := range t.h {
+			luma.next(y)
+			grayToRGBA(dst.Pix[row*dst.Stride:][:4*t.w], y)
+		}
+		return dst
+	case *image.YCbCr:
+		sx, sy, ok := subsampling(m.SubsampleRatio)
+		if !ok || m.Rect.Min != (image.Point{}) {
+			return nil
+		}
+		w, h := m.Rect.Dx(), m.Rect.Dy()
+		cw, ch := (w+sx-1)/sx, (h+sy-1)/sy
+		// A chroma sample covers sx×sy luma pixels and is centred on them,
+		// so the picture spans w/sx chroma samples (less than cw when w is
+		// odd: the last one also covers a pixel past the edge).
+		ew, eh := float64(w)/float64(sx), float64(h)/float64(sy)
+		luma := newResizer(m.Y, m.YStride, w, h, float64(w), float64(h), t.w, t.h, false, f)
+		blue := newResizer(m.Cb, m.CStride, cw, ch, ew, eh, t.w, t.h, false, f)
+		red := newResizer(m.Cr, m.CStride, cw, ch, ew, eh, t.w, t.h, false, f)
+		dst := image.NewNRGBA(image.Rect(0, 0, t.w, t.h))
+		rows := make([]uint8, 3*t.w)
+		y, cb, cr := rows[:t.w], rows[t.w:2*t.w], rows[2*t.w:]
+		for row := range t.h {
+			luma.next(y)
+			blue.next(cb)
+			red.next(cr)
+			ycbcrToRGBA(dst.Pix[row*dst.Stride:][:4*t.w], y, cb, cr)
+		}
+		return dst
+	}
+	return nil
+}
+
+// resizeRGB resizes an opaque NRGBA image (bounds at the origin) to s.
+func resizeRGB(n *image.NRGBA, s size, f filter) *image.NRGBA {
+	w, h := n.Rect.Dx(), n.Rect.Dy()
+	r := newResizer(n.Pix, n.Stride, w, h, float64(w), float64(h), s.w, s.h, true, f)
+	dst := image.NewNRGBA(image.Rect(0, 0, s.w, s.h))
+	for row := range s.h {
+		r.next(dst.Pix[row*dst.Stride:][:4*s.w])
+	}
+	return dst
+}
+
+// ycbcrToRGBA converts one row of JFIF YCbCr samples to opaque RGBA pixels,
+// with image/color's integer arithmetic (so the same values as YCbCrToRGB).
+func ycbcrToRGBA(dst, y, cb, cr []uint8) {
+	cb, cr = cb[:len(y)], cr[:len(y)]
+	for i, v := range y {
+		yy := int32(v) * 0x10101
+		b1 := int32(cb[i]) - 128
+		r1 := int32(cr[i]) - 128
+		r := yy + 91881*r1
+		g := yy - 22554*b1 - 46802*r1
+		b := yy + 116130*b1
+		d := dst[4*i : 4*i+4 : 4*i+4]
+		d[0] = clamp16(r)
+		d[1] = clamp16(g)
+		d[2] = clamp16(b)
+		d[3] = 0xFF
+	}
+}
+
+// clamp16 is v>>16 clamped to [0, 255], as image/color computes it.
+func clamp16(v int32) uint8 {
+	if uint32(v)&0xFF000000 == 0 {
+		return uint8(v >> 16)
+	}
+	return uint8(^(v >> 31))
+}
+
+// grayToRGBA expands one row of gray samples to opaque RGBA pixels.
+func grayToRGBA(dst, y []uint8) {
+	for i, v := range y {
+		d := dst[4*i : 4*i+4 : 4*i+4]
+		d[0], d[1], d[2], d[3] = v, v, v, 0xFF
+	}
+}
