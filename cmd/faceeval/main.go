@@ -14,6 +14,13 @@
 // of nobody we know), and optionally their face boxes "x y w h", in the
 // photo's pixels, in the same order. With boxes, misses tell an undetected
 // face from one below the threshold, and recall is reported by face width.
+//
+// -refs chooses what a selfie gives as references (its face's vector, as
+// Lightbox matches, or with its mirror image too), -operator plays an
+// operator on the review list who accepts the attendee's own faces, and
+// with "refs" those faces become references too, as Lightbox does. Both
+// take several values separated by commas; each pair is reported from one
+// indexing of the photos.
 package main
 
 import (
@@ -52,6 +59,8 @@ func main() {
 	threshold := flag.Float64("threshold", face.DefaultThreshold, "tagging threshold (cosine similarity)")
 	workers := flag.Int("workers", 2, "photos indexed at once, as the photo workers would")
 	minScore := flag.Float64("min-score", 0, "detector score from which a face in a photo is indexed (0: the engine's default)")
+	refs := flag.String("refs", "selfie", "an attendee's references from the selfie, or several separated by commas: selfie (its face), mirror (its face and its mirror image), mean (their mean)")
+	operator := flag.String("operator", "none", "a simulated operator deciding the review list, or several separated by commas: none, accept (accepts the attendee's own faces), refs (accepts them and they become references)")
 	flag.Parse()
 	e, err := face.Load(*models)
 	if err != nil {
@@ -82,11 +91,28 @@ func main() {
 	if err != nil {
 		fatal(err)
 	}
+	refModes, operators := strings.Split(*refs, ","), strings.Split(*operator, ",")
+	for _, m := range refModes {
+		if !slices.Contains([]string{"selfie", "mirror", "mean"}, m) {
+			fatal(fmt.Errorf("-refs %q: want selfie, mirror or mean", m))
+		}
+	}
+	for _, o := range operators {
+		if !slices.Contains([]string{"none", "accept", "refs"}, o) {
+			fatal(fmt.Errorf("-operator %q: want none, accept or refs", o))
+		}
+	}
 	r, err := run(e, set, *workers)
 	if err != nil {
 		fatal(err)
 	}
-	r.report(os.Stdout, *threshold)
+	for _, m := range refModes {
+		for _, o := range operators {
+			r.useRefs(m)
+			r.operator = o
+			r.report(os.Stdout, *threshold)
+		}
+	}
 }
 
 func fatal(err error) {
@@ -169,6 +195,31 @@ type verdict struct {
 	reason   string
 	score    float64
 	refs     [][]float32
+	// the selfie face's vector and its mirror image's
+	embedding, mirrored []float32
+}
+
+// useRefs sets every approved selfie's references as -refs mode says.
+func (r *result) useRefs(mode string) {
+	r.refMode = mode
+	for id, v := range r.selfies {
+		if !v.approved {
+			continue
+		}
+		switch mode {
+		case "selfie":
+			v.refs = [][]float32{v.embedding}
+		case "mirror":
+			v.refs = [][]float32{v.embedding, v.mirrored}
+		case "mean":
+			m := make([]float32, len(v.embedding))
+			for i := range m {
+				m[i] = v.embedding[i] + v.mirrored[i]
+			}
+			v.refs = [][]float32{m}
+		}
+		r.selfies[id] = v
+	}
 }
 
 // indexed is what the pipeline found in a photo, boxes in its pixels.
@@ -177,20 +228,22 @@ type indexed struct {
 }
 
 type result struct {
-	set     labelSet
-	selfies map[string]verdict
-	photos  []indexed
-	cpu     time.Duration // indexing CPU, all photos
-	wall    time.Duration
-	peakRSS int64 // bytes
+	set      labelSet
+	refMode  string
+	operator string // none, accept or refs, as -operator
+	selfies  map[string]verdict
+	photos   []indexed
+	cpu      time.Duration // indexing CPU, all photos
+	wall     time.Duration
+	peakRSS  int64 // bytes
 }
 
 // run analyses the selfies as process_selfie does and indexes the photos
-// as index_faces does, workers photos at once.
+// as index_faces does, workers photos at once. Each selfie's references
+// are its face's vector alone until useRefs says otherwise.
 func run(e *face.Engine, set labelSet, workers int) (*result, error) {
 	ctx := context.Background()
-	svc := jobs.BuiltinFaces{Engine: e}
-	r := &result{set: set, selfies: map[string]verdict{}, photos: make([]indexed, len(set.photos))}
+	r := &result{set: set, refMode: "selfie", operator: "none", selfies: map[string]verdict{}, photos: make([]indexed, len(set.photos))}
 	for id, path := range set.selfies {
 		raw, err := os.ReadFile(filepath.Join(set.dir, path))
 		if err != nil {
@@ -203,13 +256,15 @@ func run(e *face.Engine, set labelSet, workers int) (*result, error) {
 			r.selfies[id] = v
 			continue
 		}
-		a, err := svc.Analyze(ctx, jpg)
+		a, err := e.AnalyzeMirrored(ctx, jpg) // process_selfie's verdict (jobs.BuiltinFaces), and the mirror image for -refs
+
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", path, err)
 		}
-		v.approved, v.reason, v.score = a.Approved(), a.RejectionReason, a.Score
+		v.approved, v.reason, v.score = a.RejectionReason == "", a.RejectionReason, a.Score
 		if v.approved {
-			v.refs = append(v.refs, a.Embedding)
+			v.embedding, v.mirrored = a.Embedding, a.Mirrored
+			v.refs = [][]float32{a.Embedding}
 		}
 		r.selfies[id] = v
 	}
@@ -327,17 +382,21 @@ func (r *result) evaluate(threshold float64) (counts, []miss) {
 	var misses []miss
 	ids := mapsKeys(r.selfies)
 	slices.Sort(ids)
-	for pi, p := range r.set.photos {
-		faces := r.photos[pi].faces
-		for _, id := range ids {
-			v := r.selfies[id]
+	for _, id := range ids {
+		v := r.selfies[id]
+		refs, accepted, dismissed := r.decideReviews(id, threshold)
+		for pi, p := range r.set.photos {
+			faces := r.photos[pi].faces
 			at := slices.Index(p.ids, id)
 			sim, fi := -1.0, -1
 			if v.approved {
-				sim, fi = bestMatch(v.refs, faces)
+				sim, fi = bestMatch(refs, faces)
 			}
-			tagged := sim >= threshold
-			review := !tagged && sim >= threshold-jobs.ReviewBand
+			if f, ok := accepted[pi]; ok {
+				sim, fi = max(sim, threshold), f
+			}
+			tagged := sim >= threshold && !dismissed[pi]
+			review := !tagged && !dismissed[pi] && sim >= threshold-jobs.ReviewBand
 			if at < 0 {
 				if tagged {
 					c.fp++
@@ -364,26 +423,64 @@ func (r *result) evaluate(threshold float64) (counts, []miss) {
 			if review {
 				c.reviewTP++
 			}
-			misses = append(misses, miss{id: id, photo: p.path, cause: r.cause(v, p, at, faces, threshold)})
+			misses = append(misses, miss{id: id, photo: p.path, cause: r.cause(v, refs, p, at, faces, threshold)})
 		}
 	}
 	return c, misses
 }
 
-func (r *result) cause(v verdict, p labelled, at int, faces []face.Face, threshold float64) string {
+// decideReviews plays the operator of -operator on the attendee's review
+// list at the threshold: a listed photo whose listed face is truly the
+// attendee's is accepted (the face, by photo), any other is dismissed. With
+// "refs" an accepted face becomes one of the attendee's references, which
+// may list or tag more photos, until nothing changes. It returns the
+// references the attendee ends with.
+func (r *result) decideReviews(id string, threshold float64) (refs [][]float32, accepted map[int]int, dismissed map[int]bool) {
+	v := r.selfies[id]
+	refs, accepted, dismissed = v.refs, map[int]int{}, map[int]bool{}
+	if !v.approved || (r.operator != "accept" && r.operator != "refs") {
+		return refs, accepted, dismissed
+	}
+	for changed := true; changed; {
+		changed = false
+		for pi, p := range r.set.photos {
+			if _, ok := accepted[pi]; ok || dismissed[pi] {
+				continue // decided once, for good
+			}
+			faces := r.photos[pi].faces
+			sim, fi := bestMatch(refs, faces)
+			if sim >= threshold || sim < threshold-jobs.ReviewBand {
+				continue
+			}
+			at := slices.Index(p.ids, id)
+			if at < 0 || (len(p.boxes) > 0 && !covers(p.boxes[at], faces[fi].Box)) {
+				dismissed[pi] = true
+				continue
+			}
+			accepted[pi] = fi
+			if r.operator == "refs" {
+				refs = append(slices.Clip(refs), faces[fi].Embedding)
+				changed = true
+			}
+		}
+	}
+	return refs, accepted, dismissed
+}
+
+func (r *result) cause(v verdict, refs [][]float32, p labelled, at int, faces []face.Face, threshold float64) string {
 	if !v.approved {
 		return fmt.Sprintf("rejected selfie (%s, score %.2f)", v.reason, v.score)
 	}
 	if len(p.boxes) > 0 {
 		for _, f := range faces {
 			if covers(p.boxes[at], f.Box) {
-				s, _ := bestMatch(v.refs, []face.Face{f})
+				s, _ := bestMatch(refs, []face.Face{f})
 				return fmt.Sprintf("below threshold (%.2f < %.2f, %.0f px)", s, threshold, p.boxes[at][2])
 			}
 		}
 		return fmt.Sprintf("not detected (%.0f px)", p.boxes[at][2])
 	}
-	s, _ := bestMatch(v.refs, faces)
+	s, _ := bestMatch(refs, faces)
 	if len(faces) < len(p.ids) {
 		return fmt.Sprintf("not detected or below threshold (best %.2f, %d faces found for %d)", s, len(faces), len(p.ids))
 	}
@@ -420,8 +517,8 @@ func (r *result) report(w io.Writer, threshold float64) {
 			}
 		}
 	}
-	fmt.Fprintf(w, "set %s: %d selfies (%d approved), %d photos, %d labelled faces\n",
-		r.set.dir, len(r.selfies), approved, len(r.set.photos), labelledFaces)
+	fmt.Fprintf(w, "set %s: %d selfies (%d approved), %d photos, %d labelled faces; references %s, operator %s\n",
+		r.set.dir, len(r.selfies), approved, len(r.set.photos), labelledFaces, r.refMode, r.operator)
 	if strays > 0 || found > 0 {
 		fmt.Fprintf(w, "detector: %d labelled faces found, %d detections on no labelled face\n", found, strays)
 	}
@@ -441,6 +538,12 @@ func (r *result) report(w io.Writer, threshold float64) {
 	for t := 0.40; t < 0.755; t += 0.03 {
 		s, _ := r.evaluate(t)
 		fmt.Fprintf(w, "  %.2f P%.2f R%.2f", t, s.precision(), s.recall())
+	}
+	fmt.Fprintln(w)
+	fmt.Fprint(w, "fine sweep (fp/fn):")
+	for i := 55; i <= 75; i++ {
+		s, _ := r.evaluate(float64(i) / 100)
+		fmt.Fprintf(w, "  %.2f %d/%d", float64(i)/100, s.fp, s.fn)
 	}
 	fmt.Fprintln(w)
 	sort.SliceStable(misses, func(i, j int) bool { return misses[i].id < misses[j].id })

@@ -61,3 +61,31 @@ func TestEvaluate(t *testing.T) {
 		t.Errorf("by size %v of %v", c.sizeHit, c.sizeN)
 	}
 }
+
+// TestOperatorReferences: an operator accepting the attendee's face from
+// the review list makes it a reference, which tags a later photo of that
+// view; a stranger dismissed from the list is never tagged, even when
+// another reference would bring him over the threshold.
+func TestOperatorReferences(t *testing.T) {
+	set := labelSet{selfies: map[string]string{"ann": "selfies/ann.jpg"}, photos: []labelled{
+		{path: "0.jpg"},
+		{path: "1.jpg", ids: []string{"ann"}},
+		{path: "2.jpg", ids: []string{"ann"}},
+	}}
+	r := &result{set: set, selfies: map[string]verdict{"ann": {approved: true, refs: [][]float32{vec(1, 0, 0)}}},
+		photos: []indexed{
+			{faces: []face.Face{{Embedding: vec(0.56, 0.80, 0.2)}}}, // a stranger in the band, dismissed first
+			{faces: []face.Face{{Embedding: vec(0.57, 0.82, 0)}}},   // in the band: accepted
+			{faces: []face.Face{{Embedding: vec(0.45, 0.89, 0)}}},   // below it, but like photo 1's
+		}}
+	for _, tc := range []struct {
+		operator   string
+		tp, fp, fn int
+	}{{"none", 0, 0, 2}, {"accept", 1, 0, 1}, {"refs", 2, 0, 0}} {
+		r.operator = tc.operator
+		c, _ := r.evaluate(0.61)
+		if c.tp != tc.tp || c.fp != tc.fp || c.fn != tc.fn {
+			t.Errorf("operator %s: tp %d fp %d fn %d, want %d %d %d", tc.operator, c.tp, c.fp, c.fn, tc.tp, tc.fp, tc.fn)
+		}
+	}
+}

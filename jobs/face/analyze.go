@@ -38,11 +38,14 @@ const (
 var ErrImage = errors.New("face: image cannot be decoded")
 
 // Analysis is the verdict on a selfie. It is approved when RejectionReason
-// is empty; then Embedding holds the face's Dim-long unit vector.
+// is empty; then Embedding holds the face's Dim-long unit vector and, from
+// AnalyzeMirrored, Mirrored the vector of the same face mirrored left to
+// right.
 type Analysis struct {
 	FaceDetected    bool
 	Score           float64
 	Embedding       []float32
+	Mirrored        []float32
 	RejectionReason string
 }
 
@@ -51,6 +54,20 @@ type Analysis struct {
 // (NoFace, MultipleFaces, LowQuality or FaceTooSmall). Undecodable data
 // returns an error wrapping ErrImage.
 func (e *Engine) Analyze(ctx context.Context, jpegData []byte) (Analysis, error) {
+	return e.analyze(ctx, jpegData, false)
+}
+
+// AnalyzeMirrored is Analyze that also describes the approved face
+// mirrored left to right, as a second reference (front cameras mirror
+// selfies, photos are not mirrored). On the face-eval sets it does not pay:
+// the descriptor is nearly mirror-invariant and the second vector brings
+// strangers closer as much as the attendee, so Lightbox matches with the
+// face's vector alone; faceeval -refs measures it.
+func (e *Engine) AnalyzeMirrored(ctx context.Context, jpegData []byte) (Analysis, error) {
+	return e.analyze(ctx, jpegData, true)
+}
+
+func (e *Engine) analyze(ctx context.Context, jpegData []byte, mirrored bool) (Analysis, error) {
 	img, err := decodeJPEG(jpegData)
 	if err != nil {
 		return Analysis{}, fmt.Errorf("%w: %v", ErrImage, err)
@@ -73,7 +90,40 @@ func (e *Engine) Analyze(ctx context.Context, jpegData []byte) (Analysis, error)
 	if a.Embedding, err = e.describe(img, main); err != nil {
 		return Analysis{}, fmt.Errorf("face: embed: %w", err)
 	}
+	if !mirrored {
+		return a, nil
+	}
+	if a.Mirrored, err = e.describe(mirror(img), mirrorCandidate(main, img.w)); err != nil {
+		return Analysis{}, fmt.Errorf("face: embed: %w", err)
+	}
 	return a, nil
+}
+
+// mirror returns img flipped left to right.
+func mirror(img *rgbImage) *rgbImage {
+	out := &rgbImage{w: img.w, h: img.h, pix: make([]uint8, len(img.pix))}
+	for y := range img.h {
+		src, dst := img.pix[3*y*img.w:][:3*img.w], out.pix[3*y*img.w:][:3*img.w]
+		for x := range img.w {
+			copy(dst[3*(img.w-1-x):][:3], src[3*x:3*x+3])
+		}
+	}
+	return out
+}
+
+// mirrorCandidate is face c as found in the image w pixels wide mirrored
+// left to right: the box and keypoints flipped, and the keypoints of the
+// subject's right and left eyes and ears swapped, so the descriptor's crop
+// is the mirror image of c's.
+func mirrorCandidate(c candidate, w int) candidate {
+	m := c
+	m.x1, m.x2 = float64(w)-c.x2, float64(w)-c.x1
+	for i, p := range c.kps {
+		m.kps[i] = [2]float64{float64(w) - p[0], p[1]}
+	}
+	m.kps[0], m.kps[1] = m.kps[1], m.kps[0] // eyes
+	m.kps[4], m.kps[5] = m.kps[5], m.kps[4] // ears
+	return m
 }
 
 // selfieVerdict is the rejection reason for a selfie whose face is main,
