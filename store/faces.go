@@ -111,33 +111,21 @@ func (db *DB) IndexPhotoFaces(ctx context.Context, photoID string, faces []FaceV
 			fmtTime(db.now()), len(faces), photoID); err != nil {
 			return err
 		}
-		// Each member's best similarity over the photo's faces.
+		// Each member's best similarity over the photo's faces and their
+		// references.
+		refs, err := projectReferences(ctx, tx, projectID)
+		if err != nil {
+			return err
+		}
 		best := map[string]float64{}
 		bestFace := map[string]int64{}
 		for i, f := range faces {
-			rows, err := tx.QueryContext(ctx, `select s.user_id, vec_distance_cosine(v.embedding, ?) as d
-				from project_members m
-				join selfies s on s.user_id = m.user_id and s.status = 'approved' and s.engine = ?
-				join selfie_vectors v on v.selfie_seq = s.seq
-				where m.project_id = ?`, vecBlob(f.Embedding), EngineBuiltin, projectID)
-			if err != nil {
-				return err
-			}
-			for rows.Next() {
-				var user string
-				var d float64
-				if err := rows.Scan(&user, &d); err != nil {
-					rows.Close()
-					return err
-				}
+			for user, rs := range refs {
 				out.Compared++
-				if sim := 1 - d; sim > best[user] {
+				sim := bestSimilarity(rs, f.Embedding)
+				if b, ok := best[user]; !ok || sim > b {
 					best[user], bestFace[user] = sim, ids[i]
 				}
-			}
-			rows.Close()
-			if err := rows.Err(); err != nil {
-				return err
 			}
 		}
 		for user, sim := range best {
@@ -160,19 +148,23 @@ func (db *DB) IndexPhotoFaces(ctx context.Context, photoID string, faces []FaceV
 
 // recordMatch tags the photo for the user, or lists it for review (with the
 // face it is about), as the similarity says. An existing tag, confirmed or
-// removed, is never touched, nor is a review already decided.
+// removed, is never touched, nor is a review already decided; a photo an
+// operator dismissed for the user is not tagged.
 func (db *DB) recordMatch(ctx context.Context, tx *sql.Tx, m Matching, projectID, photoID, userID string, sim float64, faceID int64) (tagged, reviewed int, err error) {
 	now := fmtTime(db.now())
 	switch {
 	case sim >= m.Threshold:
+		// An operator's dismissal stands, like a removed tag.
 		res, err := tx.ExecContext(ctx, `insert or ignore into tags (id, project_id, photo_id, user_id, status, created_at, updated_at)
-			values (?, ?, ?, ?, 'confirmed', ?, ?)`, NewID("tag"), projectID, photoID, userID, now, now)
+			select ?, ?, ?, ?, 'confirmed', ?, ?
+			where not exists (select 1 from face_reviews where photo_id = ? and user_id = ? and status = 'dismissed')`,
+			NewID("tag"), projectID, photoID, userID, now, now, photoID, userID)
 		if err != nil {
 			return 0, 0, err
 		}
 		n, _ := res.RowsAffected()
 		// A review waiting on this match is settled by the threshold now.
-		if _, err := tx.ExecContext(ctx, `update face_reviews set status = 'accepted', updated_at = ?
+		if _, err := tx.ExecContext(ctx, `update face_reviews set status = 'accepted', decided_by = 'threshold', updated_at = ?
 			where photo_id = ? and user_id = ? and status = 'open'`, now, photoID, userID); err != nil {
 			return 0, 0, err
 		}
@@ -190,10 +182,11 @@ func (db *DB) recordMatch(ctx context.Context, tx *sql.Tx, m Matching, projectID
 	return 0, 0, nil
 }
 
-// MatchSelfie matches the user's approved selfie against every face
-// indexed in the project with one KNN query, tagging and listing for
-// review as IndexPhotoFaces does, and clears the pair's pending cluster
-// mark. It returns ErrNoFaceVector when the selfie has not been described
+// MatchSelfie matches the user's references (the approved selfie and the
+// faces an operator accepted as theirs) against every face indexed in the
+// project, one KNN query each, a photo scoring its best, tagging and
+// listing for review as IndexPhotoFaces does, and clears the pair's pending
+// cluster mark. It returns ErrNoFaceVector when the selfie has not been described
 // by the built-in engine; without membership or an approved selfie there is
 // nothing to do.
 func (db *DB) MatchSelfie(ctx context.Context, userID, projectID string, m Matching, digestDelay time.Duration) (MatchOutcome, error) {
@@ -221,36 +214,45 @@ func (db *DB) MatchSelfie(ctx context.Context, userID, projectID string, m Match
 		return MatchOutcome{}, ErrNoFaceVector
 	}
 	m = m.forProject(threshold)
-
-	// The KNN query reads only; the writes follow in one transaction. Only
-	// faces the built-in engine recorded count.
-	rows, err := db.sql.QueryContext(ctx, `with knn as (select face_id, photo_id, distance from face_vectors
-			where embedding match ? and k = ? and project_id = ? and distance <= ?)
-		select knn.face_id, knn.photo_id, knn.distance from knn join photo_faces f on f.id = knn.face_id and f.engine = ?
-		order by knn.distance`,
-		vec, maxKNN, projectID, m.maxDistance(), EngineBuiltin)
+	refs, err := userReferences(ctx, db.sql, userID)
 	if err != nil {
 		return MatchOutcome{}, err
 	}
+
+	// The KNN queries read only; the writes follow in one transaction.
+	// Only faces the built-in engine recorded count.
 	best := map[string]float64{}
 	bestFace := map[string]int64{}
 	var order []string
-	for rows.Next() {
-		var faceID int64
-		var photoID string
-		var d float64
-		if err := rows.Scan(&faceID, &photoID, &d); err != nil {
-			rows.Close()
+	for _, ref := range refs {
+		rows, err := db.sql.QueryContext(ctx, `with knn as (select face_id, photo_id, distance from face_vectors
+				where embedding match ? and k = ? and project_id = ? and distance <= ?)
+			select knn.face_id, knn.photo_id, knn.distance from knn join photo_faces f on f.id = knn.face_id and f.engine = ?
+			order by knn.distance`,
+			vecBlob(ref), maxKNN, projectID, m.maxDistance(), EngineBuiltin)
+		if err != nil {
 			return MatchOutcome{}, err
 		}
-		if _, seen := best[photoID]; !seen { // nearest first: the photo's closest face
-			best[photoID], bestFace[photoID] = 1-d, faceID
-			order = append(order, photoID)
+		for rows.Next() {
+			var faceID int64
+			var photoID string
+			var d float64
+			if err := rows.Scan(&faceID, &photoID, &d); err != nil {
+				rows.Close()
+				return MatchOutcome{}, err
+			}
+			sim, seen := best[photoID]
+			if !seen {
+				order = append(order, photoID)
+			}
+			if !seen || 1-d > sim { // the photo's closest face to any reference
+				best[photoID], bestFace[photoID] = 1-d, faceID
+			}
 		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return MatchOutcome{}, err
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return MatchOutcome{}, err
+		}
 	}
 
 	var out MatchOutcome
@@ -373,8 +375,11 @@ func (db *DB) FaceReviewByID(ctx context.Context, id string) (FaceReview, error)
 }
 
 // DecideFaceReview accepts a borderline match, which tags the photo (unless
-// a person removed that tag) and schedules the attendee's digest, or
-// dismisses it for good. Deciding twice keeps the first decision.
+// a person removed that tag), makes its face one of the attendee's
+// references, matching the project again with it, and schedules the
+// attendee's digest; or dismisses it for good: the photo is not tagged for
+// the attendee, even by a later match. Deciding twice keeps the first
+// decision.
 func (db *DB) DecideFaceReview(ctx context.Context, id string, accept bool, digestDelay time.Duration) (FaceReview, error) {
 	var r FaceReview
 	err := db.tx(ctx, func(tx *sql.Tx) error {
@@ -389,11 +394,16 @@ func (db *DB) DecideFaceReview(ctx context.Context, id string, accept bool, dige
 			r.Status = "accepted"
 		}
 		now := fmtTime(db.now())
-		if _, err := tx.ExecContext(ctx, `update face_reviews set status = ?, updated_at = ? where id = ?`, r.Status, now, id); err != nil {
+		if _, err := tx.ExecContext(ctx, `update face_reviews set status = ?, decided_by = 'operator', updated_at = ? where id = ?`, r.Status, now, id); err != nil {
 			return err
 		}
 		if !accept {
 			return nil
+		}
+		// The accepted face is one of the attendee's references now: match
+		// the project's photos again with it.
+		if err := db.scheduleCluster(ctx, tx, r.UserID, r.ProjectID, 0); err != nil {
+			return err
 		}
 		res, err := tx.ExecContext(ctx, `insert or ignore into tags (id, project_id, photo_id, user_id, status, created_at, updated_at)
 			values (?, ?, ?, ?, 'confirmed', ?, ?)`, NewID("tag"), r.ProjectID, r.PhotoID, r.UserID, now, now)

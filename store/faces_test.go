@@ -4,10 +4,12 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"io/fs"
 	"math"
 	"strings"
 	"testing"
 
+	"lightbox/migrations"
 	"lightbox/store"
 	"lightbox/store/storetest"
 )
@@ -567,20 +569,18 @@ func TestMigrationRecordsSelfieEngines(t *testing.T) {
 	for _, q := range []string{
 		`insert into selfie_vectors (selfie_seq, embedding) select seq, x'` + strings.Repeat("00", 4*store.FaceDim) + `' from selfies where id = '` + bobS.ID + `'`,
 		`update selfies set engine = 'retina' where id = '` + catS.ID + `'`,
-		`delete from schema_migrations where version = 5`,
 	} {
 		if _, err := w.db.SQL().ExecContext(w.ctx, q); err != nil {
 			t.Fatal(err)
 		}
 	}
-	path := w.db.Path()
-	w.db.Close()
-	db, err := store.Open(w.ctx, path, store.Options{})
+	body, err := fs.ReadFile(migrations.FS, "0005_selfie_engine.sql")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
-	w.db = db
+	if _, err := w.db.SQL().ExecContext(w.ctx, string(body)); err != nil {
+		t.Fatal(err)
+	}
 	for id, want := range map[string]string{annS.ID: store.EngineRetina, bobS.ID: store.EngineBuiltin, catS.ID: ""} {
 		if got := w.engineOf(id); got != want {
 			t.Errorf("selfie %s: engine %q, want %q", id, got, want)

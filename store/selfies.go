@@ -253,11 +253,7 @@ func (db *DB) SelfieEmbedding(ctx context.Context, selfieID string) ([]float32, 
 	if err != nil {
 		return nil, err
 	}
-	v := make([]float32, len(b)/4)
-	for i := range v {
-		v[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
-	}
-	return v, nil
+	return decodeVec(b, EmbeddingDim)
 }
 
 // vecBlob encodes a vector as sqlite-vec's little-endian float32 blob.
