@@ -5,6 +5,7 @@
 package jpeg
 
 import (
+	"encoding/binary"
 	"io"
 )
 
@@ -14,8 +15,8 @@ const maxCodeLength = 16
 // maxNCodes is the maximum (inclusive) number of codes in a Huffman tree.
 const maxNCodes = 256
 
-// lutSize is the log-2 size of the Huffman decoder's look-up table.
-const lutSize = 8
+// lutSize is the log-2 size of the Huffman decoder's look-up tables.
+const lutSize = 9
 
 // huffman is a Huffman decoder, specified in section C.
 type huffman struct {
@@ -23,9 +24,11 @@ type huffman struct {
 	nCodes int32
 	// lut is the look-up table for the next lutSize bits in the bit-stream.
 	// The high 8 bits of the uint16 are the encoded value. The low 8 bits
-	// are 1 plus the code length, or 0 if the value is too large to fit in
-	// lutSize bits.
+	// are the code length, or 0 if the code is longer than lutSize bits.
 	lut [1 << lutSize]uint16
+	// fast decodes, for the next lutSize bits, a code and the extra bits
+	// that follow it in one look-up when both fit (see fastEntry), or is 0.
+	fast [1 << lutSize]int32
 	// vals are the decoded values, sorted by their encoding.
 	vals [maxNCodes]uint8
 	// minCodes[i] is the minimum code of length i, or -1 if there are no
@@ -38,52 +41,101 @@ type huffman struct {
 	valsIndices [maxCodeLength]int32
 }
 
+// A fast entry packs a decoded coefficient: bits 0-4 are the number of bits
+// the code and its extra bits take, bit 5 is set for the AC codes without
+// extra bits (end of block and a run of 16 zeros), bits 8-11 are the AC
+// run of zeros, bits 12-15 the code length and bits 16-31 the coefficient
+// (an AC one, or a DC difference).
+const (
+	fastNoValue = 1 << 5
+)
+
+func fastEntry(value int32, codeLen, run, totalLen uint32) int32 {
+	return value<<16 | int32(codeLen<<12|run<<8|totalLen)
+}
+
 // errShortHuffmanData means that an unexpected EOF occurred while decoding
 // Huffman data.
 var errShortHuffmanData = FormatError("short Huffman data")
 
-// ensureNBits reads bytes from the byte buffer to ensure that d.bits.n is at
-// least n. For best performance (avoiding function calls inside hot loops),
-// the caller is the one responsible for first checking that d.bits.n < n.
-func (d *decoder) ensureNBits(n int32) error {
-	for {
-		c, err := d.readByteStuffedByte()
-		if err != nil {
-			if err == io.ErrUnexpectedEOF {
-				return errShortHuffmanData
+// refill takes whole bytes of entropy-coded data into d.bits until it holds
+// more than 56 bits or the data ends: at a marker (0xff not followed by
+// 0x00), which is left unread for the restart and end-of-scan logic, or with
+// the input. d.bits.err then holds the error that reading further bits
+// gives, so that the last codes of a scan decode from the bits there are.
+func (d *decoder) refill() {
+	for d.bits.n <= 56 && d.bits.err == nil {
+		if i := d.bytes.i; i+8 <= d.bytes.j {
+			// The common case: eight buffered bytes without 0xff, of
+			// which as many as fit are taken at once.
+			w := binary.BigEndian.Uint64(d.bytes.buf[i : i+8])
+			if x := ^w; (x-0x0101010101010101)&^x&0x8080808080808080 == 0 {
+				k := uint32(64-d.bits.n) / 8
+				d.bits.a |= w >> (64 - 8*k) << (64 - 8*k - uint32(d.bits.n))
+				d.bits.n += int32(8 * k)
+				d.bytes.i = i + int(k)
+				return
 			}
-			return err
 		}
-		d.bits.a = d.bits.a<<8 | uint32(c)
+		c, err := d.readStuffedByte()
+		if err != nil {
+			d.bits.err = err
+			return
+		}
+		d.bits.a |= uint64(c) << (56 - d.bits.n)
 		d.bits.n += 8
-		if d.bits.m == 0 {
-			d.bits.m = 1 << 7
-		} else {
-			d.bits.m <<= 8
-		}
-		if d.bits.n >= n {
-			break
-		}
 	}
-	return nil
+}
+
+// readStuffedByte reads one byte of byte-stuffed entropy-coded data (an
+// 0xff data byte is stored as 0xff 0x00, section F.1.2.3). At a marker it
+// returns errMissingFF00 and leaves the marker unread; at the end of the
+// input, errShortHuffmanData.
+func (d *decoder) readStuffedByte() (byte, error) {
+	c, err := d.readByte()
+	if err != nil {
+		return 0, shortHuffman(err)
+	}
+	if c != 0xff {
+		return c, nil
+	}
+	// fill keeps the last two bytes buffered, so the 0xff can be unread
+	// after reading the next byte.
+	c, err = d.readByte()
+	if err != nil {
+		d.bytes.i--
+		return 0, shortHuffman(err)
+	}
+	if c != 0x00 {
+		d.bytes.i -= 2
+		return 0, errMissingFF00
+	}
+	return 0xff, nil
+}
+
+func shortHuffman(err error) error {
+	if err == io.ErrUnexpectedEOF {
+		return errShortHuffmanData
+	}
+	return err
 }
 
 // receiveExtend is the composition of RECEIVE and EXTEND, specified in section
 // F.2.2.1.
 func (d *decoder) receiveExtend(t uint8) (int32, error) {
-	if d.bits.n < int32(t) {
-		if err := d.ensureNBits(int32(t)); err != nil {
-			return 0, err
-		}
+	x, err := d.decodeBits(int32(t))
+	if err != nil || t == 0 {
+		return 0, err
 	}
-	d.bits.n -= int32(t)
-	d.bits.m >>= t
-	s := int32(1) << t
-	x := int32(d.bits.a>>uint8(d.bits.n)) & (s - 1)
-	if x < s>>1 {
-		x += ((-1) << t) + 1
+	return extend(int32(x), uint32(t)), nil
+}
+
+// extend is EXTEND: the t-bit value x as a coefficient.
+func extend(x int32, t uint32) int32 {
+	if x < 1<<(t-1) {
+		x += -1<<t + 1
 	}
-	return x, nil
+	return x
 }
 
 // processDHT processes a Define Huffman Table marker, and initializes a huffman
@@ -130,27 +182,6 @@ func (d *decoder) processDHT(n int) error {
 			return err
 		}
 
-		// Derive the look-up table.
-		clear(h.lut[:])
-		var x, code uint32
-		for i := uint32(0); i < lutSize; i++ {
-			code <<= 1
-			for j := int32(0); j < nCodes[i]; j++ {
-				// The codeLength is 1+i, so shift code by 8-(1+i) to
-				// calculate the high bits for every 8-bit sequence
-				// whose codeLength's high bits matches code.
-				// The high 8 bits of lutValue are the encoded value.
-				// The low 8 bits are 1 plus the codeLength.
-				base := uint8(code << (7 - i))
-				lutValue := uint16(h.vals[x])<<8 | uint16(2+i)
-				for k := uint8(0); k < 1<<(7-i); k++ {
-					h.lut[base|k] = lutValue
-				}
-				code++
-				x++
-			}
-		}
-
 		// Derive minCodes, maxCodes, and valsIndices.
 		var c, index int32
 		for i, n := range nCodes {
@@ -167,8 +198,54 @@ func (d *decoder) processDHT(n int) error {
 			}
 			c <<= 1
 		}
+
+		// Derive the look-up tables, decoding every lutSize-bit sequence
+		// the way decodeHuffman's slow path does.
+		clear(h.lut[:])
+		clear(h.fast[:])
+		for x := range uint32(1 << lutSize) {
+			for i, code := uint32(0), int32(0); i < lutSize; i++ {
+				code = code<<1 | int32(x>>(lutSize-1-i)&1)
+				if code > h.maxCodes[i] {
+					continue
+				}
+				k := h.valsIndices[i] + code - h.minCodes[i]
+				if k < 0 || k >= h.nCodes {
+					break // a corrupt table: left to the slow path
+				}
+				v, l := h.vals[k], i+1
+				h.lut[x] = uint16(v)<<8 | uint16(l)
+				h.fast[x] = fastCoefficient(tc, v, x, l)
+				break
+			}
+		}
 	}
 	return nil
+}
+
+// fastCoefficient is the fast entry for the lutSize bits x, which start with
+// a code of length l for the value v in a DC (tc 0) or AC table.
+func fastCoefficient(tc uint8, v uint8, x, l uint32) int32 {
+	size, run := uint32(v), uint32(0)
+	if tc == acTable {
+		size, run = uint32(v&0x0f), uint32(v>>4)
+		if size == 0 {
+			if v != 0x00 && v != 0xf0 {
+				return 0 // an end-of-band run, which reads more bits
+			}
+			return fastEntry(0, l, run, l|fastNoValue)
+		}
+	} else if size > 16 {
+		return 0
+	}
+	if l+size > lutSize {
+		return 0
+	}
+	var value int32
+	if size > 0 {
+		value = extend(int32(x>>(lutSize-l-size))&(1<<size-1), size)
+	}
+	return fastEntry(value, l, run, l+size)
 }
 
 // decodeHuffman returns the next Huffman-coded value from the bit-stream,
@@ -177,69 +254,49 @@ func (d *decoder) decodeHuffman(h *huffman) (uint8, error) {
 	if h.nCodes == 0 {
 		return 0, FormatError("uninitialized Huffman table")
 	}
-
-	if d.bits.n < 8 {
-		if err := d.ensureNBits(8); err != nil {
-			if err != errMissingFF00 && err != errShortHuffmanData {
-				return 0, err
-			}
-			// There are no more bytes of data in this segment, but we may still
-			// be able to read the next symbol out of the previously read bits.
-			// First, undo the readByte that the ensureNBits call made.
-			if d.bytes.nUnreadable != 0 {
-				d.unreadByteStuffedByte()
-			}
-			goto slowPath
+	if d.bits.n < maxCodeLength {
+		d.refill()
+	}
+	if v := h.lut[d.bits.a>>(64-lutSize)]; v != 0 {
+		if n := int32(v & 0xff); n <= d.bits.n {
+			d.bits.a <<= n
+			d.bits.n -= n
+			return uint8(v >> 8), nil
 		}
 	}
-	if v := h.lut[(d.bits.a>>uint32(d.bits.n-lutSize))&0xff]; v != 0 {
-		n := (v & 0xff) - 1
-		d.bits.n -= int32(n)
-		d.bits.m >>= n
-		return uint8(v >> 8), nil
-	}
-
-slowPath:
+	// A long code, or the last bits of the data.
 	for i, code := 0, int32(0); i < maxCodeLength; i++ {
 		if d.bits.n == 0 {
-			if err := d.ensureNBits(1); err != nil {
-				return 0, err
-			}
+			return 0, d.bits.err
 		}
-		if d.bits.a&d.bits.m != 0 {
-			code |= 1
-		}
+		code = code<<1 | int32(d.bits.a>>63)
+		d.bits.a <<= 1
 		d.bits.n--
-		d.bits.m >>= 1
 		if code <= h.maxCodes[i] {
 			return h.vals[h.valsIndices[i]+code-h.minCodes[i]], nil
 		}
-		code <<= 1
 	}
 	return 0, FormatError("bad Huffman code")
 }
 
 func (d *decoder) decodeBit() (bool, error) {
-	if d.bits.n == 0 {
-		if err := d.ensureNBits(1); err != nil {
-			return false, err
-		}
-	}
-	ret := d.bits.a&d.bits.m != 0
-	d.bits.n--
-	d.bits.m >>= 1
-	return ret, nil
+	b, err := d.decodeBits(1)
+	return b != 0, err
 }
 
+// decodeBits reads n bits, n <= 16.
 func (d *decoder) decodeBits(n int32) (uint32, error) {
 	if d.bits.n < n {
-		if err := d.ensureNBits(n); err != nil {
-			return 0, err
+		d.refill()
+		if d.bits.n < n {
+			return 0, d.bits.err
 		}
 	}
-	ret := d.bits.a >> uint32(d.bits.n-n)
-	ret &= (1 << uint32(n)) - 1
+	if n == 0 {
+		return 0, nil
+	}
+	ret := uint32(d.bits.a >> (64 - n))
+	d.bits.a <<= n
 	d.bits.n -= n
-	d.bits.m >>= uint32(n)
 	return ret, nil
 }

@@ -6,12 +6,14 @@ import (
 	"image"
 	"image/color"
 	stdjpeg "image/jpeg"
+	"io"
 	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/iotest"
 )
 
 // psnrFloor is the least PSNR (dB, over R, G and B) a reduced-scale decode
@@ -271,4 +273,34 @@ func psnr(a, b *image.RGBA) float64 {
 		return math.Inf(1)
 	}
 	return 10 * math.Log10(255*255/(se/float64(n)))
+}
+
+// TestDecodeShortReads: the bit reader takes several bytes at a time and
+// unreads a marker's 0xff, so reads that stop at any byte must make no
+// difference: the pixels are those of a decode from memory, and the errors
+// of damaged input those of image/jpeg.
+func TestDecodeShortReads(t *testing.T) {
+	in := samples(t)
+	b := encode(t, photo(200, 120), 90)
+	in["truncated"] = b[:len(b)/2]
+	in["marker in the data"] = append(append([]byte{}, b[:600]...), 0xff, 0xd9)
+	for name, b := range in {
+		for _, s := range []int{1, 2} {
+			want, _ := DecodeScaled(bytes.NewReader(b), Options{Scale: s})
+			_, werr := stdjpeg.Decode(bytes.NewReader(b))
+			for rn, r := range map[string]io.Reader{
+				"one byte": iotest.OneByteReader(bytes.NewReader(b)),
+				"half":     iotest.HalfReader(bytes.NewReader(b)),
+			} {
+				got, err := DecodeScaled(r, Options{Scale: s})
+				if (err == nil) != (werr == nil) || (err != nil && err.Error() != werr.Error()) {
+					t.Errorf("%s at 1/%d, %s reads: %v, want %v", name, s, rn, err, werr)
+					continue
+				}
+				if err == nil && !math.IsInf(psnr(rgba(want), rgba(got)), 1) {
+					t.Errorf("%s at 1/%d, %s reads: pixels differ", name, s, rn)
+				}
+			}
+		}
+	}
 }

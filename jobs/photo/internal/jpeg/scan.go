@@ -235,65 +235,8 @@ func (d *decoder) processSOS(n int) error {
 						if err := d.refine(&b, &d.huff[acTable][scan[i].ta], zigStart, zigEnd, 1<<al); err != nil {
 							return err
 						}
-					} else {
-						zig := zigStart
-						if zig == 0 {
-							zig++
-							// Decode the DC coefficient, as specified in section F.2.2.1.
-							value, err := d.decodeHuffman(&d.huff[dcTable][scan[i].td])
-							if err != nil {
-								return err
-							}
-							if value > 16 {
-								return UnsupportedError("excessive DC component")
-							}
-							dcDelta, err := d.receiveExtend(value)
-							if err != nil {
-								return err
-							}
-							dc[compIndex] += dcDelta
-							b[0] = dc[compIndex] << al
-						}
-
-						if zig <= zigEnd && d.eobRun > 0 {
-							d.eobRun--
-						} else {
-							// Decode the AC coefficients, as specified in section F.2.2.2.
-							huff := &d.huff[acTable][scan[i].ta]
-							for ; zig <= zigEnd; zig++ {
-								value, err := d.decodeHuffman(huff)
-								if err != nil {
-									return err
-								}
-								val0 := value >> 4
-								val1 := value & 0x0f
-								if val1 != 0 {
-									zig += int32(val0)
-									if zig > zigEnd {
-										break
-									}
-									ac, err := d.receiveExtend(val1)
-									if err != nil {
-										return err
-									}
-									b[unzig[zig]] = ac << al
-								} else {
-									if val0 != 0x0f {
-										d.eobRun = uint16(1 << val0)
-										if val0 != 0 {
-											bits, err := d.decodeBits(int32(val0))
-											if err != nil {
-												return err
-											}
-											d.eobRun |= uint16(bits)
-										}
-										d.eobRun--
-										break
-									}
-									zig += 0x0f
-								}
-							}
-						}
+					} else if err := d.decodeBlock(&b, &d.huff[dcTable][scan[i].td], &d.huff[acTable][scan[i].ta], &dc[compIndex], zigStart, zigEnd, al); err != nil {
+						return err
 					}
 
 					if d.progressive {
@@ -339,6 +282,112 @@ func (d *decoder) processSOS(n int) error {
 		} // for mx
 	} // for my
 
+	return nil
+}
+
+// decodeBlock decodes the coefficients zigStart to zigEnd of a block of a
+// sequential scan, or of a progressive scan's first pass (section F.2.2 and
+// G.1.2.1), into b, dc being the component's DC predictor. Most codes and
+// the extra bits after them are decoded by one look-up in the tables' fast
+// entries.
+func (d *decoder) decodeBlock(b *block, dcHuff, acHuff *huffman, dc *int32, zigStart, zigEnd int32, al uint32) error {
+	zig := zigStart
+	if zig == 0 {
+		zig++
+		// Decode the DC coefficient, as specified in section F.2.2.1.
+		if d.bits.n < maxCodeLength {
+			d.refill()
+		}
+		var dcDelta int32
+		if f := dcHuff.fast[d.bits.a>>(64-lutSize)]; f != 0 && f&0x1f <= d.bits.n {
+			n := f & 0x1f
+			d.bits.a <<= n
+			d.bits.n -= n
+			dcDelta = f >> 16
+		} else {
+			value, err := d.decodeHuffman(dcHuff)
+			if err != nil {
+				return err
+			}
+			if value > 16 {
+				return UnsupportedError("excessive DC component")
+			}
+			if dcDelta, err = d.receiveExtend(value); err != nil {
+				return err
+			}
+		}
+		*dc += dcDelta
+		b[0] = *dc << al
+	}
+	if zig > zigEnd {
+		return nil
+	}
+	if d.eobRun > 0 {
+		d.eobRun--
+		return nil
+	}
+
+	// Decode the AC coefficients, as specified in section F.2.2.2.
+	for ; zig <= zigEnd; zig++ {
+		if d.bits.n < maxCodeLength {
+			d.refill()
+		}
+		if f := acHuff.fast[d.bits.a>>(64-lutSize)]; f != 0 && f&0x1f <= d.bits.n {
+			run := f >> 8 & 0x0f
+			if f&fastNoValue != 0 {
+				d.bits.a <<= f & 0x1f
+				d.bits.n -= f & 0x1f
+				if run == 0 {
+					break // end of block
+				}
+				zig += 0x0f
+				continue
+			}
+			zig += run
+			if zig > zigEnd {
+				n := f >> 12 & 0x0f // the code, not the extra bits
+				d.bits.a <<= n
+				d.bits.n -= n
+				break
+			}
+			n := f & 0x1f
+			d.bits.a <<= n
+			d.bits.n -= n
+			b[unzig[zig&(blockSize-1)]] = f >> 16 << al
+			continue
+		}
+		value, err := d.decodeHuffman(acHuff)
+		if err != nil {
+			return err
+		}
+		val0 := value >> 4
+		val1 := value & 0x0f
+		if val1 != 0 {
+			zig += int32(val0)
+			if zig > zigEnd {
+				break
+			}
+			ac, err := d.receiveExtend(val1)
+			if err != nil {
+				return err
+			}
+			b[unzig[zig]] = ac << al
+		} else {
+			if val0 != 0x0f {
+				d.eobRun = uint16(1 << val0)
+				if val0 != 0 {
+					bits, err := d.decodeBits(int32(val0))
+					if err != nil {
+						return err
+					}
+					d.eobRun |= uint16(bits)
+				}
+				d.eobRun--
+				break
+			}
+			zig += 0x0f
+		}
+	}
 	return nil
 }
 
