@@ -92,29 +92,72 @@ func renderTile(text string, px float64) (*tile, error) {
 
 // dilate returns the maximum of m over a disc of radius r around each pixel,
 // for the top-left w×h pixels of a mask with the given stride (the rest of
-// the result is zero).
+// the result is zero). The disc is cut into rows: row dy of it spans
+// ±span[|dy|] pixels, so each output is the maximum of 2r+1 horizontal
+// maxima, and the horizontal maxima of every source row for every span are
+// built up one pixel wider at a time.
 func dilate(m []uint8, stride, w, h, r int) []uint8 {
 	out := make([]uint8, len(m))
-	for y := 0; y < h; y++ {
-		for x := 0; x < w; x++ {
-			var v uint8
-			for dy := -r; dy <= r; dy++ {
-				yy := y + dy
-				if yy < 0 || yy >= h {
-					continue
+	span := make([]int, r+1) // the largest dx with dx²+dy² ≤ r²+r
+	for dy := range span {
+		for span[dy] = r; span[dy]*span[dy]+dy*dy > r*r+r; span[dy]-- {
+		}
+	}
+	// wide[j%(2r+1)][k] is source row j's maximum over x-k..x+k.
+	n := 2*r + 1
+	wide := make([][][]uint8, n)
+	buf := make([]uint8, n*(r+1)*w)
+	for i := range wide {
+		wide[i] = make([][]uint8, r+1)
+		for k := range wide[i] {
+			wide[i][k], buf = buf[:w:w], buf[w:]
+		}
+	}
+	widen := func(j int) {
+		rows := wide[j%n]
+		src := m[j*stride : j*stride+w]
+		copy(rows[0], src)
+		for k := 1; k <= r; k++ {
+			prev, cur := rows[k-1], rows[k]
+			for x := range cur {
+				v := prev[x]
+				if x >= k {
+					v = max(v, src[x-k])
 				}
-				for dx := -r; dx <= r; dx++ {
-					xx := x + dx
-					if xx < 0 || xx >= w || dx*dx+dy*dy > r*r+r {
-						continue
-					}
-					v = max(v, m[yy*stride+xx])
+				if x+k < w {
+					v = max(v, src[x+k])
 				}
+				cur[x] = v
 			}
-			out[y*stride+x] = v
+		}
+	}
+	for j := 0; j < min(r, h); j++ {
+		widen(j)
+	}
+	for y := 0; y < h; y++ {
+		if y+r < h {
+			widen(y + r)
+		}
+		o := out[y*stride : y*stride+w]
+		for dy := -r; dy <= r; dy++ {
+			yy := y + dy
+			if yy < 0 || yy >= h {
+				continue
+			}
+			row := wide[yy%n][span[abs(dy)]]
+			for x, v := range row {
+				o[x] = max(o[x], v)
+			}
 		}
 	}
 	return out
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
 }
 
 // drawOn blends the tile, repeated along rotated rows with every other row

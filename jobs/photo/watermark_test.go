@@ -116,3 +116,40 @@ func meanAbsDiff(a, b image.Image) float64 {
 	}
 	return sum / n
 }
+
+// TestDilate checks the row-wise dilation against the maximum over the disc
+// taken pixel by pixel, on random masks, radii and sizes.
+func TestDilate(t *testing.T) {
+	t.Parallel()
+	seed := uint32(1)
+	random := func(n int) int {
+		seed = seed*1664525 + 1013904223
+		return int(seed>>8) % n
+	}
+	for _, tc := range []struct{ stride, w, h, r int }{
+		{40, 30, 20, 1}, {40, 40, 25, 3}, {64, 50, 7, 6}, {9, 9, 9, 5}, {12, 3, 30, 4}, {5, 5, 1, 2},
+	} {
+		m := make([]uint8, tc.stride*(tc.h+3))
+		for i := range m {
+			if random(5) == 0 {
+				m[i] = uint8(random(256))
+			}
+		}
+		want := make([]uint8, len(m))
+		for y := 0; y < tc.h; y++ {
+			for x := 0; x < tc.w; x++ {
+				for dy := -tc.r; dy <= tc.r; dy++ {
+					for dx := -tc.r; dx <= tc.r; dx++ {
+						xx, yy := x+dx, y+dy
+						if xx >= 0 && xx < tc.w && yy >= 0 && yy < tc.h && dx*dx+dy*dy <= tc.r*tc.r+tc.r {
+							want[y*tc.stride+x] = max(want[y*tc.stride+x], m[yy*tc.stride+xx])
+						}
+					}
+				}
+			}
+		}
+		if got := dilate(m, tc.stride, tc.w, tc.h, tc.r); !bytes.Equal(got, want) {
+			t.Errorf("%+v: dilation differs from the disc maximum", tc)
+		}
+	}
+}
