@@ -71,6 +71,7 @@ func newTaps(dst, src int, extent float64, f filter) taps {
 	ru := math.Ceil(scale * f.support())
 	begins := make([]int, dst)
 	weights := make([][]float64, dst)
+	all := make([]float64, 0, dst*(2*int(ru)+1))
 	n := 1
 	for v := range dst {
 		fu := (float64(v)+0.5)*du - 0.5
@@ -83,7 +84,8 @@ func newTaps(dst, src int, extent float64, f filter) taps {
 		for end > begin && weight(end) == 0 {
 			end--
 		}
-		w := make([]float64, end-begin+1)
+		w := all[len(all) : len(all)+end-begin+1]
+		all = all[:len(all)+len(w)]
 		var sum float64
 		for u := begin; u <= end; u++ {
 			w[u-begin] = weight(u)
