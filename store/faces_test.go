@@ -29,13 +29,13 @@ func near(n int, sim float64) []float32 {
 
 // faceWorld is a project with members and ready photos.
 type faceWorld struct {
-	t       *testing.T
+	t       testing.TB
 	db      *store.DB
 	ctx     context.Context
 	project store.Project
 }
 
-func newFaceWorld(t *testing.T) *faceWorld {
+func newFaceWorld(t testing.TB) *faceWorld {
 	db := storetest.Open(t)
 	w := &faceWorld{t: t, db: db, ctx: context.Background()}
 	w.project = w.newProject("Gala")
