@@ -1,19 +1,18 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"lightbox/bench/internal/server"
 )
 
 // target is one seeded, running server.
@@ -154,7 +153,7 @@ func (r *runner) warm(log io.Writer) error {
 // still running at the deadline finish and count.
 func (r *runner) measure(ctx context.Context, d time.Duration, maxRequests int, log io.Writer) {
 	fmt.Fprintf(log, "%s: measuring for %s: %d attendees listing, %d workers ingesting\n", r.t.name, d, r.o.attendees, r.o.ingestWorkers)
-	cpu0 := cpuSeconds(r.t.pid)
+	cpu0 := server.CPUSeconds(r.t.pid)
 	start := time.Now()
 	deadline := start.Add(d)
 	var sent atomic.Int64
@@ -216,14 +215,14 @@ func (r *runner) measure(ctx context.Context, d time.Duration, maxRequests int, 
 			r.ingestErrs.add("after the round: %v", err)
 		}
 	}
-	r.cpu += cpuSeconds(r.t.pid) - cpu0
+	r.cpu += server.CPUSeconds(r.t.pid) - cpu0
 	r.ingested += int(ingested.Load())
 	r.lat = append(r.lat, slices.Concat(lat...)...)
 }
 
 // result sums the rounds up; peak memory is the server's since it started.
 func (r *runner) result() result {
-	res := result{Name: r.t.name, Version: r.t.version, Elapsed: r.elapsed, CPUSeconds: r.cpu, PeakRSSKiB: procStatus(r.t.pid, "VmHWM")}
+	res := result{Name: r.t.name, Version: r.t.version, Elapsed: r.elapsed, CPUSeconds: r.cpu, PeakRSSKiB: server.ProcStatus(r.t.pid, "VmHWM")}
 	all := slices.Clone(r.lat)
 	slices.Sort(all)
 	res.Requests, res.Errors = len(all)+r.errs.n, r.errs.n
@@ -242,39 +241,4 @@ func (r *runner) result() result {
 func pct(sorted []time.Duration, p int) time.Duration {
 	i := (len(sorted)*p + 99) / 100
 	return sorted[max(i-1, 0)]
-}
-
-// procStatus reads a "kB" field of /proc/<pid>/status, in KiB.
-func procStatus(pid int, field string) int64 {
-	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if k, v, ok := strings.Cut(sc.Text(), ":"); ok && k == field {
-			n, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
-			return n
-		}
-	}
-	return 0
-}
-
-// cpuSeconds is a process's user + system CPU time so far, from
-// /proc/<pid>/stat (in clock ticks of 1/100 s, Linux's USER_HZ).
-func cpuSeconds(pid int) float64 {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return 0
-	}
-	// The command name (field 2) may hold spaces; fields restart after ')'.
-	s := string(b)
-	f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
-	if len(f) < 13 {
-		return 0
-	}
-	utime, _ := strconv.ParseFloat(f[11], 64)
-	stime, _ := strconv.ParseFloat(f[12], 64)
-	return (utime + stime) / 100
 }

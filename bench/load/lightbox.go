@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -10,7 +9,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
@@ -18,6 +16,8 @@ import (
 	"lightbox/app"
 	"lightbox/jobs/photo/phototest"
 	"lightbox/store"
+
+	"lightbox/bench/internal/server"
 )
 
 // lightboxSeed is what the seeded database holds for the load.
@@ -121,7 +121,7 @@ func startLightbox(ctx context.Context, o options, root, work string, upload []b
 	}
 	bin := filepath.Join(work, "lightbox")
 	fmt.Fprintln(log, "lightbox: building")
-	if err := build(ctx, root, bin, nil, "-trimpath", "-ldflags", "-X main.version=load"); err != nil {
+	if err := server.Build(ctx, root, bin, nil, "-trimpath", "-ldflags", "-X main.version=load"); err != nil {
 		return t, nil, err
 	}
 	dataDir := filepath.Join(work, "data")
@@ -130,19 +130,19 @@ func startLightbox(ctx context.Context, o options, root, work string, upload []b
 	if err != nil {
 		return t, nil, fmt.Errorf("seed: %w", err)
 	}
-	addr, err := freeAddr()
+	addr, err := server.FreeAddr()
 	if err != nil {
 		return t, nil, err
 	}
 	base := "http://" + addr
-	srv, err := start(ctx, bin, []string{"serve"}, []string{"DATA_DIR=" + dataDir, "ADDR=" + addr, "PUBLIC_URL=" + base, "FACE_ENGINE=off"},
+	srv, err := server.Start(ctx, bin, []string{"serve"}, []string{"DATA_DIR=" + dataDir, "ADDR=" + addr, "PUBLIC_URL=" + base, "FACE_ENGINE=off"},
 		filepath.Join(work, "lightbox.log"), base+"/v1/health")
 	if err != nil {
 		return t, nil, err
 	}
 
 	list := base + "/v1/projects/" + seeded.project + "/my-photos"
-	t = target{name: "Lightbox", version: "this tree", pid: srv.pid(), want: o.perAttendee,
+	t = target{name: "Lightbox", version: "this tree", pid: srv.PID(), want: o.perAttendee,
 		list: func(i int) (*http.Request, error) {
 			req, err := http.NewRequest("GET", list, nil)
 			if err == nil {
@@ -151,11 +151,11 @@ func startLightbox(ctx context.Context, o options, root, work string, upload []b
 			return req, err
 		},
 		ingest: func(ctx context.Context, c *http.Client, worker, n int) error {
-			return lightboxIngest(ctx, c, base, seeded, upload, fmt.Sprintf("W%d_%05d.jpg", worker, n))
+			return server.Upload(ctx, c, base, seeded.project, seeded.operator, upload, fmt.Sprintf("W%d_%05d.jpg", worker, n))
 		},
 	}
 	t.settle = func(ctx context.Context) error { return lightboxSettle(ctx, base) }
-	return t, srv.stop, nil
+	return t, srv.Stop, nil
 }
 
 // lightboxSettle waits until the job queue is empty: every uploaded photo
@@ -189,77 +189,6 @@ func lightboxSettle(ctx context.Context, base string) error {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-}
-
-// lightboxIngest uploads one photo as the backoffice's uploader does:
-// announce it, PUT it to the presigned URL, then mark it complete.
-func lightboxIngest(ctx context.Context, c *http.Client, base string, s lightboxSeed, data []byte, name string) error {
-	var created struct {
-		Items []struct {
-			ID     string `json:"id"`
-			Upload struct {
-				Method  string            `json:"method"`
-				URL     string            `json:"url"`
-				Headers map[string]string `json:"headers"`
-			} `json:"upload"`
-		} `json:"items"`
-	}
-	photos := base + "/v1/projects/" + s.project + "/photos"
-	body, _ := json.Marshal(map[string]any{"files": []map[string]any{{"filename": name, "contentType": "image/jpeg", "size": len(data)}}})
-	if err := callJSON(ctx, c, "POST", photos, s.operator, bytes.NewReader(body), http.StatusCreated, &created); err != nil {
-		return err
-	}
-	if len(created.Items) != 1 {
-		return errNoItems
-	}
-	it := created.Items[0]
-	target := it.Upload.URL
-	if strings.HasPrefix(target, "/") { // the embedded store's URLs are relative to the server
-		target = base + target
-	}
-	req, err := http.NewRequestWithContext(ctx, it.Upload.Method, target, bytes.NewReader(data))
-	if err != nil {
-		return err
-	}
-	for k, v := range it.Upload.Headers {
-		req.Header.Set(k, v)
-	}
-	resp, err := c.Do(req)
-	if err != nil {
-		return err
-	}
-	if err := checkStatus(resp, http.StatusOK); err != nil {
-		return err
-	}
-	return callJSON(ctx, c, "POST", photos+"/"+it.ID+"/complete", s.operator, nil, http.StatusAccepted, nil)
-}
-
-// callJSON sends a JSON API request with a bearer token and decodes the answer.
-func callJSON(ctx context.Context, c *http.Client, method, url, token string, body io.Reader, want int, out any) error {
-	req, err := http.NewRequestWithContext(ctx, method, url, body)
-	if err != nil {
-		return err
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := c.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return err
-	}
-	if resp.StatusCode != want {
-		return fmt.Errorf("%s %s: status %d, want %d: %.200s", method, req.URL.Path, resp.StatusCode, want, b)
-	}
-	if out != nil {
-		return json.Unmarshal(b, out)
-	}
-	return nil
 }
 
 // ingestPhoto is the photo the ingest workers upload: photo-like, so the

@@ -28,9 +28,10 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
-	"strings"
 	"syscall"
 	"time"
+
+	"lightbox/bench/internal/server"
 )
 
 // options are the run's flags.
@@ -83,7 +84,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if o.perAttendee > o.photos {
 		return fmt.Errorf("-per-attendee %d is more than -photos %d", o.perAttendee, o.photos)
 	}
-	root, err := moduleRoot()
+	root, err := server.ModuleRoot()
 	if err != nil {
 		return err
 	}
@@ -156,32 +157,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	return nil
-}
-
-// moduleRoot is the directory of Lightbox's go.mod, found from the working
-// directory upwards.
-func moduleRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if b, err := os.ReadFile(filepath.Join(dir, "go.mod")); err == nil && strings.HasPrefix(string(b), "module lightbox\n") {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("run it from inside the Lightbox source tree (no go.mod found)")
-		}
-		dir = parent
-	}
-}
-
-func goTool() string {
-	if g := os.Getenv("GO"); g != "" {
-		return g
-	}
-	return "go"
 }
 
 // cpus describes the machine for the table's heading.

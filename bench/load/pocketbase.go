@@ -13,6 +13,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"lightbox/bench/internal/server"
 )
 
 // pocketBaseTokens is what the peer's seed command writes.
@@ -31,14 +33,14 @@ func startPocketBase(ctx context.Context, o options, dir, work string, upload []
 	}
 	bin := filepath.Join(work, "pocketbase")
 	fmt.Fprintln(log, "pocketbase: building (its own module; the first build downloads PocketBase)")
-	if err := build(ctx, dir, bin, []string{"GOFLAGS=-mod=mod"}, "-trimpath"); err != nil {
+	if err := server.Build(ctx, dir, bin, []string{"GOFLAGS=-mod=mod"}, "-trimpath"); err != nil {
 		return t, nil, err
 	}
 	version, err := requiredVersion(filepath.Join(dir, "go.mod"), "github.com/pocketbase/pocketbase")
 	if err != nil {
 		return t, nil, err
 	}
-	addr, err := freeAddr()
+	addr, err := server.FreeAddr()
 	if err != nil {
 		return t, nil, err
 	}
@@ -63,7 +65,7 @@ func startPocketBase(ctx context.Context, o options, dir, work string, upload []
 	if len(toks.Users) != o.attendees {
 		return t, nil, fmt.Errorf("seed made %d users, want %d", len(toks.Users), o.attendees)
 	}
-	srv, err := start(ctx, bin, []string{"serve", "--dir", dataDir, "--http", addr}, nil, filepath.Join(work, "pocketbase.log"), base+"/api/health")
+	srv, err := server.Start(ctx, bin, []string{"serve", "--dir", dataDir, "--http", addr}, nil, filepath.Join(work, "pocketbase.log"), base+"/api/health")
 	if err != nil {
 		return t, nil, err
 	}
@@ -71,7 +73,7 @@ func startPocketBase(ctx context.Context, o options, dir, work string, upload []
 	// One page of the user's own records, without the total count (Lightbox's
 	// lists do not count either).
 	list := base + "/api/collections/photos/records?perPage=" + strconv.Itoa(o.perAttendee) + "&skipTotal=1"
-	t = target{name: "PocketBase", version: version, pid: srv.pid(), want: o.perAttendee,
+	t = target{name: "PocketBase", version: version, pid: srv.PID(), want: o.perAttendee,
 		list: func(i int) (*http.Request, error) {
 			req, err := http.NewRequest("GET", list, nil)
 			if err == nil {
@@ -83,7 +85,7 @@ func startPocketBase(ctx context.Context, o options, dir, work string, upload []
 			return pocketBaseIngest(ctx, c, base, toks, upload, o.ingestSize, worker, n)
 		},
 	}
-	return t, srv.stop, nil
+	return t, srv.Stop, nil
 }
 
 // requiredVersion is the version of module mod that go.mod requires.
@@ -130,5 +132,5 @@ func pocketBaseIngest(ctx context.Context, c *http.Client, base string, toks poc
 	if err != nil {
 		return err
 	}
-	return checkStatus(resp, http.StatusOK)
+	return server.CheckStatus(resp, http.StatusOK)
 }

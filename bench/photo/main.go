@@ -23,7 +23,7 @@ import (
 	"strings"
 	"syscall"
 
-	"lightbox/jobs/photo/phototest"
+	"lightbox/bench/internal/photoset"
 )
 
 // result is what each child prints as one JSON line.
@@ -88,7 +88,7 @@ func run(args []string, stdout io.Writer) error {
 		}
 		sub := filepath.Join(dir, s)
 		fmt.Fprintf(os.Stderr, "generating %d photos of %s...\n", *files, s)
-		mb, err := generate(sub, w, h, *files)
+		mb, err := photoset.Generate(sub, w, h, *files)
 		if err != nil {
 			return err
 		}
@@ -151,25 +151,6 @@ func runChild(cmd *exec.Cmd, cpus int) (result, error) {
 		r.CPUms = float64(cpu.Milliseconds()) / float64(runs)
 	}
 	return r, nil
-}
-
-// generate writes count photo-like JPEGs, photo-NN.jpg, of w×h at quality 92, with an
-// Exif (GPS) and an XMP segment as a camera would, and returns their mean
-// size in MB.
-func generate(dir string, w, h, count int) (float64, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return 0, err
-	}
-	var total int
-	for i := range count {
-		b := phototest.InsertSegments(phototest.JPEG(phototest.Photo(w, h, uint64(i+1)), 92),
-			phototest.ExifSegment(1, false), phototest.XMPSegment())
-		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("photo-%02d.jpg", i+1)), b, 0o644); err != nil {
-			return 0, err
-		}
-		total += len(b)
-	}
-	return float64(total) / float64(count) / 1e6, nil
 }
 
 func parseSize(s string) (int, int, error) {
