@@ -76,12 +76,15 @@ test: tools models vet
 	$(GO) test -count=1 -timeout 10m -tags purego ./jobs/face/
 	PATH="$(GOBIN):$$PATH" $(GO) test -count=1 -timeout 10m -run Builtin ./app/ ./jobs/
 
-# Benchmarks: the Go packages' benchmarks, then the image pipeline side by
-# side with sharp (libvips, from npm) on the same photos and cores.
+# Benchmarks: the Go packages' benchmarks, the image pipeline side by side
+# with sharp (libvips, from npm) on the same photos and cores, ingest end to
+# end through the HTTP API (face matching off and on) beside sharp, and the
+# face engine beside human (tfjs-wasm).
 bench: models
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x ./app/ ./jobs/photo/ ./jobs/face/
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 1x ./store/ ./jobs/
 	bench/photo/run.sh
+	bench/ingest/run.sh
 	bench/face/run.sh
 
 # Load: 200 attendees listing "My photos" while photos are uploaded, on a
