@@ -7,7 +7,6 @@ package jpeg
 import (
 	"image"
 	"io"
-	"math"
 )
 
 // Options configures DecodeScaled.
@@ -64,98 +63,96 @@ func (d *decoder) chromaFull() bool {
 		d.comp[0].h == 2*d.comp[1].h && d.comp[0].v == 2*d.comp[1].v
 }
 
-// zigOf maps the natural order to the zig-zag order (the inverse of unzig).
-var zigOf = func() (z [blockSize]int) {
-	for i, n := range unzig {
-		z[n] = i
-	}
-	return z
-}()
-
-// idctBasis[n][x][u] is C(u)·cos((2x+1)uπ/2n), C(0) = 1/√2, C(u) = 1
-// otherwise, for n = 1, 2 and 4: the n-point inverse DCT.
+// idctScaled dequantizes the n×n lowest frequencies F(v,u) of b with qt,
+// computes
 //
-// Keeping the n×n lowest frequencies F(v,u) of an 8×8 block and computing
+//	f(x,y) = 1/4 Σv Σu C(v)C(u) F(v,u) cos((2y+1)vπ/2n) cos((2x+1)uπ/2n),
 //
-//	f(x,y) = 1/4 Σv Σu C(v)C(u) F(v,u) cos((2y+1)vπ/2n) cos((2x+1)uπ/2n)
-//
-// gives the n×n image whose n-point DCT is those coefficients scaled by n/8,
-// which is the block averaged down by 8/n (exactly so for the DC term): an
-// area downscale done in the frequency domain.
-var idctBasis = func() (t [5][4][4]float32) {
-	for _, n := range []int{1, 2, 4} {
-		for x := 0; x < n; x++ {
-			for u := 0; u < n; u++ {
-				c := math.Cos(float64(2*x+1) * float64(u) * math.Pi / float64(2*n))
-				if u == 0 {
-					c = math.Sqrt2 / 2
-				}
-				t[n][x][u] = float32(c)
-			}
-		}
-	}
-	return t
-}()
-
-// idctScaled dequantizes the n×n lowest frequencies of b with qt (zig-zag
-// order), computes their n×n inverse DCT, level-shifts and clips it, and
-// writes it to dst. n is 1, 2 or 4.
+// C(0) = 1/√2, C(u) = 1 otherwise, level-shifts and clips it, and writes it
+// to dst. n is 1, 2 or 4. That is the n×n image whose n-point DCT is those
+// coefficients scaled by n/8, which is the block averaged down by 8/n
+// (exactly so for the DC term): an area downscale done in the frequency
+// domain, as libjpeg's reduced-size inverse DCTs do.
 func idctScaled(b *block, qt *block, n int, dst []byte, stride int) {
-	var f [4][4]float32 // f[v][u], dequantized
-	ac := false
-	for v := 0; v < n; v++ {
-		for u := 0; u < n; u++ {
-			k := 8*v + u
-			if c := b[k]; c != 0 {
-				f[v][u] = float32(c) * float32(qt[zigOf[k]])
-				ac = ac || k != 0
-			}
-		}
-	}
-	if !ac {
-		// Only the DC term: a flat block, the common case at 1/8 and
-		// frequent at 1/4.
-		p := clip(f[0][0]/8 + 128)
-		for y := 0; y < n; y++ {
-			row := dst[y*stride : y*stride+n]
-			for x := range row {
-				row[x] = p
-			}
-		}
-		return
-	}
-	basis := &idctBasis[n]
-	// Rows: t[v][x] = Σu C(u)F(v,u) cos(...x...).
-	var t [4][4]float32
-	for v := 0; v < n; v++ {
-		for x := 0; x < n; x++ {
-			var s float32
-			for u := 0; u < n; u++ {
-				s += basis[x][u] * f[v][u]
-			}
-			t[v][x] = s
-		}
-	}
-	// Columns, with the 1/4 and the level shift.
-	for y := 0; y < n; y++ {
-		row := dst[y*stride : y*stride+n]
-		for x := range row {
-			var s float32
-			for v := 0; v < n; v++ {
-				s += basis[y][v] * t[v][x]
-			}
-			row[x] = clip(s/4 + 128)
-		}
+	switch n {
+	case 4:
+		idct4(b, qt, dst, stride)
+	case 2:
+		// The 2-point basis is ±1/√2, so f is a sum of the four
+		// coefficients with signs, divided by 8.
+		f00, f01, f10, f11 := b[0]*qt[0], b[1]*qt[1], b[8]*qt[8], b[9]*qt[9]
+		p, m := f00+f01, f00-f01
+		q, r := f10+f11, f10-f11
+		const round = 4 + 128<<3
+		d0, d1 := dst[:2], dst[stride:stride+2]
+		d0[0], d0[1] = clamp8((p+q+round)>>3), clamp8((m+r+round)>>3)
+		d1[0], d1[1] = clamp8((p-q+round)>>3), clamp8((m-r+round)>>3)
+	default:
+		dst[0] = clamp8((b[0]*qt[0] + 4 + 128<<3) >> 3)
 	}
 }
 
-// clip rounds v to the nearest byte value, clamping to [0, 255].
-func clip(v float32) uint8 {
-	switch {
-	case v <= 0 || v != v: // also NaN, which corrupt input cannot make but costs nothing to rule out
-		return 0
-	case v >= 255:
+// The 4-point inverse DCT in fixed point: constants with idctBits fraction
+// bits, and pass1Bits kept between the column and the row pass (libjpeg's
+// CONST_BITS and PASS1_BITS).
+const (
+	idctBits  = 13
+	pass1Bits = 2
+	fixR      = 5793 // cos(π/4) = 1/√2
+	fixC1     = 7568 // cos(π/8)
+	fixC3     = 3135 // cos(3π/8)
+)
+
+// idct4 is idctScaled for n = 4. Each pass splits the 4-point inverse DCT
+// into an even part (F0, F2: ±(F0±F2)/√2) and an odd part (F1, F3), and
+// skips the work for columns and rows whose AC terms are all zero.
+func idct4(b *block, qt *block, dst []byte, stride int) {
+	const (
+		shift1 = idctBits - pass1Bits
+		round1 = 1 << (shift1 - 1)
+		// The row pass also divides by 4 and adds the level shift.
+		shift2 = idctBits + pass1Bits + 2
+		round2 = 1<<(shift2-1) + 128<<shift2
+	)
+	var ws [16]int32 // the columns' output, row by row
+	for u := range 4 {
+		f0, f1, f2, f3 := b[u]*qt[u], b[8+u]*qt[8+u], b[16+u]*qt[16+u], b[24+u]*qt[24+u]
+		if f1|f2|f3 == 0 {
+			c := (f0*fixR + round1) >> shift1
+			ws[u], ws[4+u], ws[8+u], ws[12+u] = c, c, c, c
+			continue
+		}
+		e0, e1 := (f0+f2)*fixR, (f0-f2)*fixR
+		o0, o1 := f1*fixC1+f3*fixC3, f1*fixC3-f3*fixC1
+		ws[u] = (e0 + o0 + round1) >> shift1
+		ws[4+u] = (e1 + o1 + round1) >> shift1
+		ws[8+u] = (e1 - o1 + round1) >> shift1
+		ws[12+u] = (e0 - o0 + round1) >> shift1
+	}
+	for y := range 4 {
+		w := ws[4*y : 4*y+4]
+		row := dst[y*stride : y*stride+4]
+		if w[1]|w[2]|w[3] == 0 {
+			p := clamp8((w[0]*fixR + round2) >> shift2)
+			row[0], row[1], row[2], row[3] = p, p, p, p
+			continue
+		}
+		e0, e1 := (w[0]+w[2])*fixR, (w[0]-w[2])*fixR
+		o0, o1 := w[1]*fixC1+w[3]*fixC3, w[1]*fixC3-w[3]*fixC1
+		row[0] = clamp8((e0 + o0 + round2) >> shift2)
+		row[1] = clamp8((e1 + o1 + round2) >> shift2)
+		row[2] = clamp8((e1 - o1 + round2) >> shift2)
+		row[3] = clamp8((e0 - o0 + round2) >> shift2)
+	}
+}
+
+// clamp8 clamps v to [0, 255].
+func clamp8(v int32) uint8 {
+	if uint32(v) > 255 {
+		if v < 0 {
+			return 0
+		}
 		return 255
 	}
-	return uint8(v + 0.5)
+	return uint8(v)
 }

@@ -550,8 +550,8 @@ func (d *decoder) reconstructBlock(b *block, bx, by, compIndex int) error {
 		idctScaled(b, qt, bs, dst, stride)
 		return nil
 	}
-	for zig := 0; zig < blockSize; zig++ {
-		b[unzig[zig]] *= qt[zig]
+	for i := range b {
+		b[i] *= qt[i]
 	}
 	idct(b)
 	// Level shift by +128, clip to [0, 255], and write to dst.
