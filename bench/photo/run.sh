@@ -8,28 +8,9 @@
 # npm with its prebuilt libvips, pinned by package-lock.json.
 set -euo pipefail
 
-here="$(cd "$(dirname "$0")" && pwd)"
-root="$(cd "$here/../.." && pwd)"
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+. "$root/bench/internal/bench.sh"
 
-online="$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 2)"
-cpus="${BENCH_CPUS:-2}"
-if [ "$cpus" -gt "$online" ]; then cpus="$online"; fi
-
-echo "installing sharp..." >&2
-(cd "$here" && if [ -f package-lock.json ]; then
-	npm ci --no-audit --no-fund --loglevel=error
-else
-	npm install --no-audit --no-fund --loglevel=error
-fi) >&2
-
-# Pin both pipelines (this program and the node child) to the same CPUs.
-pin=()
-if command -v taskset >/dev/null 2>&1; then
-	pin=(taskset -c "0-$((cpus - 1))")
-fi
-
-cd "$root"
-bin="$(mktemp -d)/bench-photo"
-trap 'rm -rf "$(dirname "$bin")"' EXIT
-CGO_ENABLED=0 go build -o "$bin" ./bench/photo
-"${pin[@]}" "$bin" -cpus "$cpus" "$@"
+bench_args "$@"
+bench_npm "$root/bench/photo" # sharp
+bench_run ./bench/photo ${args[@]+"${args[@]}"}

@@ -26,7 +26,7 @@ func printTable(w io.Writer, rows []row, cpus int) {
 		runtime.GOOS, runtime.GOARCH, machine.CPUModel(), runtime.NumCPU(), cpus)
 	for _, r := range rows {
 		if v := r.Versions; v["sharp"] != "" {
-			fmt.Fprintf(w, "versions: %s, jobs/photo/internal/jpeg + disintegration/imaging; sharp %s, libvips %s, node %s\n",
+			fmt.Fprintf(w, "versions: %s, jobs/photo/internal/jpeg + fixed-point resizes; sharp %s, libvips %s, node %s\n",
 				runtime.Version(), v["sharp"], v["vips"], v["node"])
 			break
 		}
