@@ -6,6 +6,8 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+
+	"lightbox/internal/vec"
 )
 
 // An attendee's references are the vectors a face is compared with to say
@@ -85,22 +87,9 @@ func references(ctx context.Context, q querier, users string, args ...any) (map[
 func bestSimilarity(refs [][]float32, v []float32) float64 {
 	best := -1.0
 	for _, r := range refs {
-		best = max(best, cosine(r, v))
+		best = max(best, vec.Cosine(r, v))
 	}
 	return best
-}
-
-func cosine(a, b []float32) float64 {
-	var dot, na, nb float64
-	for i := range a {
-		dot += float64(a[i]) * float64(b[i])
-		na += float64(a[i]) * float64(a[i])
-		nb += float64(b[i]) * float64(b[i])
-	}
-	if na == 0 || nb == 0 {
-		return 0
-	}
-	return dot / math.Sqrt(na*nb)
 }
 
 // decodeVec reads a sqlite-vec float32 blob of dim values.

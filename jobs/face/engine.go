@@ -12,8 +12,9 @@ import (
 	"image"
 	"image/jpeg"
 	"io/fs"
-	"math"
 	"os"
+
+	"lightbox/internal/vec"
 )
 
 const (
@@ -120,19 +121,7 @@ func (e *Engine) Embed(img image.Image, d Detection) ([]float32, error) {
 // Similarity is the cosine similarity of two embeddings, in [-1, 1]; it is
 // 0 when either is empty or zero or their lengths differ.
 func Similarity(a, b []float32) float32 {
-	if len(a) != len(b) {
-		return 0
-	}
-	var dot, na, nb float64
-	for i := range a {
-		dot += float64(a[i]) * float64(b[i])
-		na += float64(a[i]) * float64(a[i])
-		nb += float64(b[i]) * float64(b[i])
-	}
-	if na == 0 || nb == 0 {
-		return 0
-	}
-	return float32(dot / math.Sqrt(na*nb))
+	return float32(vec.Cosine(a, b))
 }
 
 // Face is one face found by Faces.
