@@ -90,6 +90,10 @@ func (db *DB) IndexPhotoFaces(ctx context.Context, photoID string, faces []FaceV
 			return err
 		}
 		pm := m.forProject(threshold)
+		reviewed, err := reviewedFaces(ctx, tx, photoID)
+		if err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, `delete from photo_faces where photo_id = ?`, photoID); err != nil {
 			return err
 		}
@@ -106,6 +110,9 @@ func (db *DB) IndexPhotoFaces(ctx context.Context, photoID string, faces []FaceV
 				return err
 			}
 			ids[i] = id
+		}
+		if err := repointReviews(ctx, tx, reviewed, faces, ids); err != nil {
+			return err
 		}
 		if _, err := tx.ExecContext(ctx, `update photos set faces_indexed_at = ?, face_count = ? where id = ?`,
 			fmtTime(db.now()), len(faces), photoID); err != nil {
@@ -144,6 +151,64 @@ func (db *DB) IndexPhotoFaces(ctx context.Context, photoID string, faces []FaceV
 		return nil
 	})
 	return out, err
+}
+
+// reviewedFace is where the face a review is about was, by review.
+type reviewedFace struct {
+	review string
+	box    [4]float64
+}
+
+// reviewedFaces returns the reviews of the photo that name a face, with
+// that face's box.
+func reviewedFaces(ctx context.Context, tx *sql.Tx, photoID string) ([]reviewedFace, error) {
+	rows, err := tx.QueryContext(ctx, `select r.id, f.x, f.y, f.w, f.h from face_reviews r join photo_faces f on f.id = r.face_id
+		where r.photo_id = ?`, photoID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []reviewedFace
+	for rows.Next() {
+		var r reviewedFace
+		if err := rows.Scan(&r.review, &r.box[0], &r.box[1], &r.box[2], &r.box[3]); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// repointReviews points each review at the newly stored face in the place
+// of the one it was about (boxes overlapping by at least half), or at none.
+// Face ids are row ids and are reused, so without this a photo indexed
+// again could have an operator's accepted face, a reference of the
+// attendee's, name another person's face.
+func repointReviews(ctx context.Context, tx *sql.Tx, reviewed []reviewedFace, faces []FaceVector, ids []int64) error {
+	for _, r := range reviewed {
+		var face any // null: the face is not found again
+		best := 0.5
+		for i, f := range faces {
+			if iou := boxIoU(r.box, f.Box); iou >= best {
+				face, best = ids[i], iou
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `update face_reviews set face_id = ? where id = ?`, face, r.review); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// boxIoU is the intersection over union of two x, y, width, height boxes.
+func boxIoU(a, b [4]float64) float64 {
+	w := min(a[0]+a[2], b[0]+b[2]) - max(a[0], b[0])
+	h := min(a[1]+a[3], b[1]+b[3]) - max(a[1], b[1])
+	if w <= 0 || h <= 0 {
+		return 0
+	}
+	inter := w * h
+	return inter / (a[2]*a[3] + b[2]*b[3] - inter)
 }
 
 // recordMatch tags the photo for the user, or lists it for review (with the

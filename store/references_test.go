@@ -125,3 +125,55 @@ func TestReferencesGoWithTheFaceData(t *testing.T) {
 		})
 	}
 }
+
+// TestIndexingAgainKeepsAcceptedFaces: a photo indexed again (a retried
+// job, a newer detector) finds its faces in another order. The face the
+// operator accepted stays the attendee's reference by where it is, not
+// by its row, so another person in the photo never speaks for them.
+func TestIndexingAgainKeepsAcceptedFaces(t *testing.T) {
+	w := newFaceWorld(t)
+	ann := w.member("ann@example.com", person(1))
+	at := func(i int, v []float32) store.FaceVector {
+		return store.FaceVector{Box: faceBox(i), Score: 0.9, Embedding: v}
+	}
+	index := func(ph store.Photo, faces ...store.FaceVector) store.MatchOutcome {
+		t.Helper()
+		out, err := w.db.IndexPhotoFaces(w.ctx, ph.ID, faces, matching, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	side, _ := w.photo(w.project)
+	index(side, at(0, person(2)), at(1, near(1, 0.54)))
+	w.accept(ann, side, true)
+
+	// The same two faces, found the other way round, one a little moved.
+	moved := faceBox(1)
+	moved[0] += 0.01
+	index(side, store.FaceVector{Box: moved, Score: 0.9, Embedding: near(1, 0.54)}, at(0, person(2)))
+	var x float64
+	if err := w.db.SQL().QueryRowContext(w.ctx, `select f.x from face_reviews r join photo_faces f on f.id = r.face_id
+		where r.user_id = ? and r.photo_id = ?`, ann.ID, side.ID).Scan(&x); err != nil {
+		t.Fatal(err)
+	}
+	if x != moved[0] {
+		t.Fatalf("the accepted review is about the face at x=%v, want Ann's at %v", x, moved[0])
+	}
+	if _, out := w.photo(w.project, person(2)); out.Tagged != 0 {
+		t.Fatalf("a photo of someone else %+v: tagged for Ann", out)
+	}
+	if _, out := w.photo(w.project, near(1, 0.45)); out.Tagged != 1 {
+		t.Fatalf("Ann's far view %+v: not tagged through her accepted face", out)
+	}
+
+	// Indexed again without that face: the review names no face, and is
+	// no reference.
+	index(side, at(0, person(2)))
+	if n := w.count(`select count(*) from face_reviews where photo_id = ? and face_id is not null`, side.ID); n != 0 {
+		t.Fatalf("%d reviews name a face the photo no longer has", n)
+	}
+	if _, out := w.photo(w.project, near(1, 0.45)); out.Tagged != 0 {
+		t.Fatalf("a far view %+v: tagged through a face that is gone", out)
+	}
+}
