@@ -46,13 +46,129 @@ func drawWatermark(img *image.NRGBA, text string) error {
 		text = string(r[:maxWatermarkRunes])
 	}
 	b := img.Bounds()
-	px := math.Max(9, float64(max(b.Dx(), b.Dy()))/watermarkScale)
-	t, err := renderTile(text, px)
+	m, err := marks.get(text, b.Dx(), b.Dy())
 	if err != nil {
 		return fmt.Errorf("photo: watermark: %w", err)
 	}
-	t.drawOn(img)
+	m.drawOn(img)
 	return nil
+}
+
+// A mark is the watermark laid out over a whole w×h image: for each pixel,
+// how much the outline darkens it (high byte) and the letters lighten it
+// (low byte), in 255ths; zero for most pixels. An event has one watermark
+// and few photo sizes, so a mark is made once per text and size and kept.
+type mark struct {
+	w, h int
+	wt   []uint16
+}
+
+// marks keeps the marks made last: a landscape and a portrait size of a
+// few events' watermarks, 5.6 MB each at 2048×1365.
+var marks = markCache{size: 4}
+
+type markCache struct {
+	mu      sync.Mutex
+	size    int
+	entries []*markEntry // the most recently used last
+}
+
+type markKey struct {
+	text string
+	w, h int
+}
+
+type markEntry struct {
+	key  markKey
+	once sync.Once
+	m    *mark
+	err  error
+}
+
+// get returns the mark of text over a w×h image, made at most once while
+// it is kept, however many photos ask for it at the same time.
+func (c *markCache) get(text string, w, h int) (*mark, error) {
+	k := markKey{text, w, h}
+	c.mu.Lock()
+	var e *markEntry
+	for i, x := range c.entries {
+		if x.key == k {
+			e = x
+			c.entries = append(c.entries[:i], c.entries[i+1:]...)
+			break
+		}
+	}
+	if e == nil {
+		e = &markEntry{key: k}
+		if len(c.entries) == c.size {
+			c.entries = c.entries[1:]
+		}
+	}
+	c.entries = append(c.entries, e)
+	c.mu.Unlock()
+	e.once.Do(func() { e.m, e.err = newMark(text, w, h) })
+	return e.m, e.err
+}
+
+// newMark lays the text's tile out over a w×h image.
+func newMark(text string, w, h int) (*mark, error) {
+	px := math.Max(9, float64(max(w, h))/watermarkScale)
+	t, err := renderTile(text, px)
+	if err != nil {
+		return nil, err
+	}
+	m := &mark{w: w, h: h, wt: make([]uint16, w*h)}
+	sin, cos := math.Sincos(watermarkAngle * math.Pi / 180)
+	rows(h, func(y0, y1 int) {
+		for y := y0; y < y1; y++ {
+			row := m.wt[y*w : (y+1)*w]
+			py := float64(y) + 0.5 - float64(h)/2
+			for x := range row {
+				px := float64(x) + 0.5 - float64(w)/2
+				// Coordinates along and across the text lines.
+				ring, fill := t.at(px*cos-py*sin+t.cx, px*sin+py*cos+t.cy)
+				row[x] = uint16(math.Round(ring*outlineOpacity*255))<<8 | uint16(math.Round(fill*fillOpacity*255))
+			}
+		}
+	})
+	return m, nil
+}
+
+// drawOn blends the mark over img, which is m.w×m.h: the outline darkens a
+// channel v to v·(1−ring), then the letters lighten it by fill of what is
+// left to white.
+func (m *mark) drawOn(img *image.NRGBA) {
+	rows(m.h, func(y0, y1 int) {
+		for y := y0; y < y1; y++ {
+			wt := m.wt[y*m.w : (y+1)*m.w]
+			pix := img.Pix[y*img.Stride : y*img.Stride+4*m.w]
+			for x, w := range wt {
+				if w == 0 {
+					continue
+				}
+				ring, fill := uint32(w>>8), uint32(w&0xFF)
+				p := pix[4*x : 4*x+3 : 4*x+3]
+				for c, v := range p {
+					dark := uint32(v) * (255 - ring) // in 255ths
+					p[c] = uint8((dark*255 + (255*255-dark)*fill + 255*255/2) / (255 * 255))
+				}
+			}
+		}
+	})
+}
+
+// rows runs fn over bands of [0, h), shared among the CPUs.
+func rows(h int, fn func(y0, y1 int)) {
+	workers := min(runtime.GOMAXPROCS(0), max(1, h/64))
+	var wg sync.WaitGroup
+	for i := range workers {
+		wg.Add(1)
+		go func(y0, y1 int) {
+			defer wg.Done()
+			fn(y0, y1)
+		}(i*h/workers, (i+1)*h/workers)
+	}
+	wg.Wait()
 }
 
 // renderTile draws the text once, with its outline, into a tile whose size
@@ -160,49 +276,22 @@ func abs(x int) int {
 	return x
 }
 
-// drawOn blends the tile, repeated along rotated rows with every other row
-// shifted by half a tile, over img. Rows of img are shared among the CPUs.
-func (t *tile) drawOn(img *image.NRGBA) {
-	b := img.Bounds()
-	w, h := b.Dx(), b.Dy()
-	sin, cos := math.Sincos(watermarkAngle * math.Pi / 180)
-	workers := min(runtime.GOMAXPROCS(0), max(1, h/64))
-	var wg sync.WaitGroup
-	for i := range workers {
-		wg.Add(1)
-		go func(y0, y1 int) {
-			defer wg.Done()
-			for y := y0; y < y1; y++ {
-				row := img.Pix[y*img.Stride : y*img.Stride+w*4]
-				py := float64(y) + 0.5 - float64(h)/2
-				for x := 0; x < w; x++ {
-					px := float64(x) + 0.5 - float64(w)/2
-					// Coordinates along and across the text lines.
-					u := px*cos - py*sin + t.cx
-					v := px*sin + py*cos + t.cy
-					t.blend(row[x*4:x*4+3:x*4+3], u, v)
-				}
-			}
-		}(i*h/workers, (i+1)*h/workers)
-	}
-	wg.Wait()
-}
-
-// blend samples the tile at text coordinates (u, v) and blends the outline
-// then the letters into one RGB pixel.
-func (t *tile) blend(p []uint8, u, v float64) {
+// at samples the tile at text coordinates (u, v): the coverage of the
+// outline and of the letters there, each in [0, 1]. The tile repeats along
+// rotated rows, every other row shifted by half a tile.
+func (t *tile) at(u, v float64) (ring, fill float64) {
 	tw, th := float64(t.w), float64(t.h)
 	row := math.Floor(v / th)
 	v -= row * th
 	if v >= float64(t.textH)+0.5 {
-		return // in the gap between two rows of text
+		return 0, 0 // in the gap between two rows of text
 	}
 	if int64(row)&1 != 0 {
 		u -= tw / 2
 	}
 	u -= math.Floor(u/tw) * tw
 	if u >= float64(t.textW)+0.5 {
-		return // in the gap between two repeats
+		return 0, 0 // in the gap between two repeats
 	}
 	// Bilinear sampling with wrap-around, at pixel centres.
 	u, v = u-0.5, v-0.5
@@ -211,21 +300,12 @@ func (t *tile) blend(p []uint8, u, v float64) {
 	x0, x1 := wrap(x0, t.w), wrap(x0+1, t.w)
 	y0, y1 := wrap(y0, t.h), wrap(y0+1, t.h)
 	i00, i01, i10, i11 := y0*t.w+x0, y0*t.w+x1, y1*t.w+x0, y1*t.w+x1
-	if t.fill[i00]|t.fill[i01]|t.fill[i10]|t.fill[i11]|t.ring[i00]|t.ring[i01]|t.ring[i10]|t.ring[i11] == 0 {
-		return
-	}
 	sample := func(m []uint8) float64 {
 		top := float64(m[i00])*(1-fx) + float64(m[i01])*fx
 		bottom := float64(m[i10])*(1-fx) + float64(m[i11])*fx
 		return (top*(1-fy) + bottom*fy) / 255
 	}
-	ring := sample(t.ring) * outlineOpacity
-	fill := sample(t.fill) * fillOpacity
-	for c := range p {
-		v := float64(p[c]) * (1 - ring)
-		v += (255 - v) * fill
-		p[c] = uint8(v + 0.5)
-	}
+	return sample(t.ring), sample(t.fill)
 }
 
 func wrap(i, n int) int {

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"image"
 	"image/color"
+	"math"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/disintegration/imaging"
@@ -151,5 +153,82 @@ func TestDilate(t *testing.T) {
 		if got := dilate(m, tc.stride, tc.w, tc.h, tc.r); !bytes.Equal(got, want) {
 			t.Errorf("%+v: dilation differs from the disc maximum", tc)
 		}
+	}
+}
+
+// TestMarkMatchesTheTile checks the integer blend of a kept mark against
+// sampling the tile at every pixel and blending in floating point, on a
+// noisy photo: no channel differs by more than 1.
+func TestMarkMatchesTheTile(t *testing.T) {
+	t.Parallel()
+	const text, w, h = "© Jane Photographer", 640, 427
+	img := imaging.Clone(phototest.Photo(w, h, 5))
+	want := cloneNRGBA(img)
+	if err := drawWatermark(img, text); err != nil {
+		t.Fatal(err)
+	}
+	tl, err := renderTile(text, math.Max(9, w/watermarkScale))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sin, cos := math.Sincos(watermarkAngle * math.Pi / 180)
+	marked := 0
+	for y := range h {
+		for x := range w {
+			px, py := float64(x)+0.5-w/2.0, float64(y)+0.5-h/2.0
+			ring, fill := tl.at(px*cos-py*sin+tl.cx, px*sin+py*cos+tl.cy)
+			if ring+fill > 0 {
+				marked++
+			}
+			p := want.Pix[y*want.Stride+4*x:][:3]
+			for c := range p {
+				v := float64(p[c]) * (1 - ring*outlineOpacity)
+				v += (255 - v) * fill * fillOpacity
+				p[c] = uint8(v + 0.5)
+			}
+		}
+	}
+	if marked < w*h/20 {
+		t.Fatalf("only %d of %d pixels under the watermark", marked, w*h)
+	}
+	for i := range img.Pix {
+		if d := int(img.Pix[i]) - int(want.Pix[i]); d > 1 || d < -1 {
+			t.Fatalf("byte %d (pixel %d, %d) is %d, want %d", i, i/4%w, i/4/w, img.Pix[i], want.Pix[i])
+		}
+	}
+}
+
+// TestMarksAreKept checks that a mark is made once per text and size,
+// however many photos ask for it at once, and that only the last few are
+// kept.
+func TestMarksAreKept(t *testing.T) {
+	t.Parallel()
+	c := markCache{size: 2}
+	var wg sync.WaitGroup
+	got := make([]*mark, 8)
+	for i := range got {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			got[i], _ = c.get("Studio", 300, 200)
+		}()
+	}
+	wg.Wait()
+	for _, m := range got {
+		if m == nil || m != got[0] {
+			t.Fatal("photos of one size and text got different marks")
+		}
+	}
+	if m, _ := c.get("Studio", 200, 300); m == got[0] || m.w != 200 || m.h != 300 {
+		t.Fatal("a portrait photo got the landscape mark")
+	}
+	if m, _ := c.get("Other studio", 300, 200); m == got[0] {
+		t.Fatal("another text got the same mark")
+	}
+	if len(c.entries) != 2 {
+		t.Fatalf("%d marks kept, want 2", len(c.entries))
+	}
+	if m, _ := c.get("Studio", 300, 200); m == got[0] {
+		t.Fatal("the least recently used mark was kept beyond the cache's size")
 	}
 }
