@@ -41,7 +41,7 @@
 // Options.Watermark is drawn in Go Bold, white with a dark outline, each at
 // about 30% opacity, repeated along lines rising at 30° over the whole
 // preview. The font size is 1/26 of the preview's long edge (about 79 pixels
-// at 1600), so the watermark scales with the image and reads on light and
+// at 2048), so the watermark scales with the image and reads on light and
 // dark areas alike. It is laid out over the whole preview once per text
 // and size, and the last four layouts are kept (5.6 MB each at 2048×1365),
 // so the photos of an event only blend it in.
