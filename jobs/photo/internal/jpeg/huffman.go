@@ -87,6 +87,35 @@ func (d *decoder) refill() {
 	}
 }
 
+// fillBits is refill for a bit buffer held in a and n (as d.bits.a and
+// d.bits.n), small enough to be inlined: the common case, eight buffered
+// bytes without 0xff, here, and refillBits otherwise. It may leave in a,
+// past its n bits, some of the bits of the next byte, which are the bits
+// that reading it puts there.
+func (d *decoder) fillBits(a uint64, n int32) (uint64, int32) {
+	if i := d.bytes.i; i+8 <= d.bytes.j {
+		if w := binary.BigEndian.Uint64(d.bytes.buf[i:]); noFF(w) {
+			// Take the whole bytes that fit: n becomes 56 to 63.
+			d.bytes.i = i + int(63-n)>>3
+			return a | w>>uint32(n), n | 56
+		}
+	}
+	return d.refillBits(a, n)
+}
+
+// noFF reports whether none of the bytes of w is 0xff.
+func noFF(w uint64) bool {
+	x := ^w
+	return (x-0x0101010101010101)&^x&0x8080808080808080 == 0
+}
+
+// refillBits is fillBits's uncommon case.
+func (d *decoder) refillBits(a uint64, n int32) (uint64, int32) {
+	d.bits.a, d.bits.n = a, n
+	d.refill()
+	return d.bits.a, d.bits.n
+}
+
 // readStuffedByte reads one byte of byte-stuffed entropy-coded data (an
 // 0xff data byte is stored as 0xff 0x00, section F.1.2.3). At a marker it
 // returns errMissingFF00 and leaves the marker unread; at the end of the

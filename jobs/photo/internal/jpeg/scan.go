@@ -289,22 +289,24 @@ func (d *decoder) processSOS(n int) error {
 // sequential scan, or of a progressive scan's first pass (section F.2.2 and
 // G.1.2.1), into b, dc being the component's DC predictor. Most codes and
 // the extra bits after them are decoded by one look-up in the tables' fast
-// entries.
+// entries, from the bit buffer held in a and n: d.bits is only brought up
+// to date for the slow paths and at the end of the block.
 func (d *decoder) decodeBlock(b *block, dcHuff, acHuff *huffman, dc *int32, zigStart, zigEnd int32, al uint32) error {
+	a, n := d.bits.a, d.bits.n
 	zig := zigStart
 	if zig == 0 {
 		zig++
 		// Decode the DC coefficient, as specified in section F.2.2.1.
-		if d.bits.n < maxCodeLength {
-			d.refill()
+		if n < maxCodeLength {
+			a, n = d.fillBits(a, n)
 		}
 		var dcDelta int32
-		if f := dcHuff.fast[d.bits.a>>(64-lutSize)]; f != 0 && f&0x1f <= d.bits.n {
-			n := f & 0x1f
-			d.bits.a <<= n
-			d.bits.n -= n
+		if f := dcHuff.fast[a>>(64-lutSize)]; f != 0 && f&0x1f <= n {
+			a <<= f & 0x1f
+			n -= f & 0x1f
 			dcDelta = f >> 16
 		} else {
+			d.bits.a, d.bits.n = a, n
 			value, err := d.decodeHuffman(dcHuff)
 			if err != nil {
 				return err
@@ -315,28 +317,31 @@ func (d *decoder) decodeBlock(b *block, dcHuff, acHuff *huffman, dc *int32, zigS
 			if dcDelta, err = d.receiveExtend(value); err != nil {
 				return err
 			}
+			a, n = d.bits.a, d.bits.n
 		}
 		*dc += dcDelta
 		b[0] = *dc << al
 	}
 	if zig > zigEnd {
+		d.bits.a, d.bits.n = a, n
 		return nil
 	}
 	if d.eobRun > 0 {
 		d.eobRun--
+		d.bits.a, d.bits.n = a, n
 		return nil
 	}
 
 	// Decode the AC coefficients, as specified in section F.2.2.2.
 	for ; zig <= zigEnd; zig++ {
-		if d.bits.n < maxCodeLength {
-			d.refill()
+		if n < maxCodeLength {
+			a, n = d.fillBits(a, n)
 		}
-		if f := acHuff.fast[d.bits.a>>(64-lutSize)]; f != 0 && f&0x1f <= d.bits.n {
+		if f := acHuff.fast[a>>(64-lutSize)]; f != 0 && f&0x1f <= n {
 			run := f >> 8 & 0x0f
 			if f&fastNoValue != 0 {
-				d.bits.a <<= f & 0x1f
-				d.bits.n -= f & 0x1f
+				a <<= f & 0x1f
+				n -= f & 0x1f
 				if run == 0 {
 					break // end of block
 				}
@@ -345,17 +350,17 @@ func (d *decoder) decodeBlock(b *block, dcHuff, acHuff *huffman, dc *int32, zigS
 			}
 			zig += run
 			if zig > zigEnd {
-				n := f >> 12 & 0x0f // the code, not the extra bits
-				d.bits.a <<= n
-				d.bits.n -= n
+				c := f >> 12 & 0x0f // the code, not the extra bits
+				a <<= c
+				n -= c
 				break
 			}
-			n := f & 0x1f
-			d.bits.a <<= n
-			d.bits.n -= n
+			a <<= f & 0x1f
+			n -= f & 0x1f
 			b[unzig[zig&(blockSize-1)]] = f >> 16 << al
 			continue
 		}
+		d.bits.a, d.bits.n = a, n
 		value, err := d.decodeHuffman(acHuff)
 		if err != nil {
 			return err
@@ -365,13 +370,13 @@ func (d *decoder) decodeBlock(b *block, dcHuff, acHuff *huffman, dc *int32, zigS
 		if val1 != 0 {
 			zig += int32(val0)
 			if zig > zigEnd {
-				break
+				return nil
 			}
 			ac, err := d.receiveExtend(val1)
 			if err != nil {
 				return err
 			}
-			b[unzig[zig]] = ac << al
+			b[unzig[zig&(blockSize-1)]] = ac << al
 		} else {
 			if val0 != 0x0f {
 				d.eobRun = uint16(1 << val0)
@@ -383,11 +388,13 @@ func (d *decoder) decodeBlock(b *block, dcHuff, acHuff *huffman, dc *int32, zigS
 					d.eobRun |= uint16(bits)
 				}
 				d.eobRun--
-				break
+				return nil
 			}
 			zig += 0x0f
 		}
+		a, n = d.bits.a, d.bits.n
 	}
+	d.bits.a, d.bits.n = a, n
 	return nil
 }
 
