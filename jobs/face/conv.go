@@ -262,7 +262,8 @@ func compileConvEpi(d nodeDef, extra []epiStep) (opFunc, error) {
 	if err != nil {
 		return nil, err
 	}
-	return func(in []*tensor, reuse bool) (*tensor, error) {
+	var packed packCache
+	return func(ar *arena, in []*tensor, reuse bool) (*tensor, error) {
 		x, f := in[0], in[1]
 		if len(x.shape) != 4 || x.shape[0] != 1 || len(f.shape) != 4 || f.data == nil {
 			return nil, fmt.Errorf("want input [1,h,w,c] and filter [kh,kw,c,n], got %v and %v", x.shape, f.shape)
@@ -281,7 +282,7 @@ func compileConvEpi(d nodeDef, extra []epiStep) (opFunc, error) {
 		if depthwise {
 			cout = x.shape[3]
 		}
-		out := newTensor(1, oh, ow, cout)
+		out := ar.tensor(false, 1, oh, ow, cout)
 		steps, err := epi.bind(in, out.shape)
 		if err != nil {
 			return nil, err
@@ -290,10 +291,29 @@ func compileConvEpi(d nodeDef, extra []epiStep) (opFunc, error) {
 		if depthwise {
 			depthwiseConvInto(x, f, w, out, p)
 		} else {
-			conv2dInto(x, f, w, out, p)
+			conv2dInto(x, f, w, out, false, p, packed.get(f))
 		}
 		return out, nil
 	}, nil
+}
+
+// packCache holds a convolution's filter packed for the SIMD gemm, made on
+// the first run and kept while the filter (a constant) stays the same.
+type packCache struct {
+	mu   sync.Mutex
+	src  *tensor
+	simd bool
+	bp   []float32
+}
+
+func (pc *packCache) get(f *tensor) []float32 {
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	if pc.src != f || pc.simd != useSIMD {
+		n := f.shape[3]
+		pc.src, pc.simd, pc.bp = f, useSIMD, packWeights(n, len(f.data)/max(n, 1), f.data)
+	}
+	return pc.bp
 }
 
 // conv2d is a convolution as im2col followed by gemm; a 1×1 stride-1
@@ -302,24 +322,45 @@ func conv2d(x, f *tensor, w window) *tensor {
 	oh, _ := w.outSize(x.shape[1], w.kh, w.sh, 0)
 	ow, _ := w.outSize(x.shape[2], w.kw, w.sw, 1)
 	out := newTensor(1, oh, ow, f.shape[3])
-	conv2dInto(x, f, w, out, nil)
+	conv2dInto(x, f, w, out, true, nil, nil)
 	return out
 }
+
+// im2colBand is the size, in floats, of the im2col buffer of one band of
+// output rows (at least one row): small enough to stay in L2 while the
+// gemm reads it.
+const im2colBand = 1 << 16
 
 // im2colPool recycles the im2col buffers, which are overwritten in full.
 var im2colPool sync.Pool
 
-// conv2dInto computes the convolution into out, which must be zeroed,
-// calling post (if not nil) on each finished block of it.
-func conv2dInto(x, f *tensor, w window, out *tensor, post func(r0, r1, j0, j1 int)) {
+// conv2dInto computes the convolution into out, calling post (if not nil)
+// on each finished block of it. zeroed says out is already zero, else
+// its contents are overwritten. bp is f packed for the SIMD kernels, or
+// nil. Convolutions other than 1×1 stride 1 go through im2col one band of
+// output rows at a time, each band's gemm right after its copy, so the
+// copy never exceeds im2colBand per core.
+func conv2dInto(x, f *tensor, w window, out *tensor, zeroed bool, post func(r0, r1, j0, j1 int), bp []float32) {
 	h, wd, c := x.shape[1], x.shape[2], x.shape[3]
 	cout := f.shape[3]
 	oh, top := w.outSize(h, w.kh, w.sh, 0)
 	ow, left := w.outSize(wd, w.kw, w.sw, 1)
 	k := w.kh * w.kw * c
-	a := x.data
-	if w.kh != 1 || w.kw != 1 || w.sh != 1 || w.sw != 1 || top != 0 || left != 0 || oh != h || ow != wd {
-		size := oh * ow * k
+	if w.kh == 1 && w.kw == 1 && w.sh == 1 && w.sw == 1 && top == 0 && left == 0 && oh == h && ow == wd {
+		gemmPacked(oh*ow, cout, k, x.data, f.data, bp, out.data, zeroed, post)
+		return
+	}
+	if oh == 0 || ow == 0 || cout == 0 {
+		return
+	}
+	if p := packedB(cout, k, f.data); bp == nil && p != nil {
+		defer putPacked(p)
+		bp = *p
+	}
+	rowSize := ow * k
+	band := max(1, im2colBand/max(rowSize, 1))
+	parallel(oh, 1, 1, func(lo, hi int) {
+		size := min(band, hi-lo) * rowSize
 		var buf *[]float32
 		if p, ok := im2colPool.Get().(*[]float32); ok && cap(*p) >= size {
 			buf = p
@@ -328,32 +369,56 @@ func conv2dInto(x, f *tensor, w window, out *tensor, post func(r0, r1, j0, j1 in
 			buf = &s
 		}
 		defer im2colPool.Put(buf)
-		a = (*buf)[:size]
-		parallel(oh, 4, 1, func(lo, hi int) {
-			for oy := lo; oy < hi; oy++ {
-				for ox := range ow {
-					row := a[(oy*ow+ox)*k:][:k]
-					for ky := range w.kh {
-						iy := oy*w.sh - top + ky
-						dst := row[ky*w.kw*c:][:w.kw*c]
-						if iy < 0 || iy >= h {
-							clear(dst)
-							continue
-						}
-						for kx := range w.kw {
-							ix := ox*w.sw - left + kx
-							if ix < 0 || ix >= wd {
-								clear(dst[kx*c : (kx+1)*c])
-								continue
-							}
-							copy(dst[kx*c:(kx+1)*c], x.data[(iy*wd+ix)*c:])
-						}
+		for y0 := lo; y0 < hi; y0 += band {
+			y1 := min(y0+band, hi)
+			a := (*buf)[:(y1-y0)*rowSize]
+			im2col(x, w, top, left, ow, y0, y1, a)
+			r0, m := y0*ow, (y1-y0)*ow
+			var p func(r0, r1, j0, j1 int)
+			if post != nil {
+				p = func(a0, a1, j0, j1 int) { post(r0+a0, r0+a1, j0, j1) }
+			}
+			cb := out.data[r0*cout : (r0+m)*cout]
+			if bp != nil {
+				gemmRowsSIMD(0, m, cout, k, a, bp, cb, zeroed, p)
+			} else {
+				gemmRows(0, m, cout, k, a, f.data, cb, zeroed, p)
+			}
+		}
+	})
+}
+
+// im2col copies the windows of output rows [y0,y1) into a, one row of
+// kh·kw·c floats per output pixel, zero where the window leaves the input.
+func im2col(x *tensor, w window, top, left, ow, y0, y1 int, a []float32) {
+	h, wd, c := x.shape[1], x.shape[2], x.shape[3]
+	k := w.kh * w.kw * c
+	for oy := y0; oy < y1; oy++ {
+		for ox := range ow {
+			row := a[((oy-y0)*ow+ox)*k:][:k]
+			for ky := range w.kh {
+				iy := oy*w.sh - top + ky
+				dst := row[ky*w.kw*c:][:w.kw*c]
+				if iy < 0 || iy >= h {
+					clear(dst)
+					continue
+				}
+				ix0 := ox*w.sw - left
+				if ix0 >= 0 && ix0+w.kw <= wd {
+					copy(dst, x.data[(iy*wd+ix0)*c:][:w.kw*c])
+					continue
+				}
+				for kx := range w.kw {
+					ix := ix0 + kx
+					if ix < 0 || ix >= wd {
+						clear(dst[kx*c : (kx+1)*c])
+						continue
 					}
+					copy(dst[kx*c:(kx+1)*c], x.data[(iy*wd+ix)*c:])
 				}
 			}
-		})
+		}
 	}
-	gemmPost(oh*ow, cout, k, a, f.data, out.data, true, post)
 }
 
 // depthwiseConv convolves each channel with its own kh×kw filter.
@@ -365,8 +430,8 @@ func depthwiseConv(x, f *tensor, w window) *tensor {
 	return out
 }
 
-// depthwiseConvInto computes the depthwise convolution into out, which
-// must be zeroed, calling post (if not nil) on each finished output row.
+// depthwiseConvInto computes the depthwise convolution into out,
+// overwriting it, calling post (if not nil) on each finished output row.
 func depthwiseConvInto(x, f *tensor, w window, out *tensor, post func(r0, r1, j0, j1 int)) {
 	h, wd, c := x.shape[1], x.shape[2], x.shape[3]
 	oh, top := w.outSize(h, w.kh, w.sh, 0)
@@ -382,6 +447,7 @@ func depthwiseConvInto(x, f *tensor, w window, out *tensor, post func(r0, r1, j0
 					continue
 				}
 				o := out.data[(oy*ow+ox)*c:][:c]
+				clear(o)
 				for ky := range w.kh {
 					iy := oy*w.sh - top + ky
 					if iy < 0 || iy >= h {
@@ -416,21 +482,21 @@ func compileMaxPool(d nodeDef) (opFunc, error) {
 	if err != nil {
 		return nil, err
 	}
-	return func(in []*tensor, reuse bool) (*tensor, error) {
+	return func(ar *arena, in []*tensor, reuse bool) (*tensor, error) {
 		x := in[0]
 		if len(x.shape) != 4 || x.shape[0] != 1 {
 			return nil, fmt.Errorf("want input [1,h,w,c], got %v", x.shape)
 		}
-		return maxPool(x, win), nil
+		return maxPool(ar, x, win), nil
 	}, nil
 }
 
 // maxPool takes the maximum over each window; padded positions are ignored.
-func maxPool(x *tensor, w window) *tensor {
+func maxPool(ar *arena, x *tensor, w window) *tensor {
 	h, wd, c := x.shape[1], x.shape[2], x.shape[3]
 	oh, top := w.outSize(h, w.kh, w.sh, 0)
 	ow, left := w.outSize(wd, w.kw, w.sw, 1)
-	out := newTensor(1, oh, ow, c)
+	out := ar.tensor(false, 1, oh, ow, c)
 	inf := float32(math.Inf(-1))
 	for oy := range oh {
 		for ox := range ow {
@@ -470,18 +536,18 @@ func compileMatMulEpi(d nodeDef, extra []epiStep) (opFunc, error) {
 		return nil, err
 	}
 	epi.steps = append(epi.steps, extra...)
-	return func(in []*tensor, reuse bool) (*tensor, error) {
+	return func(ar *arena, in []*tensor, reuse bool) (*tensor, error) {
 		a, b := in[0], in[1]
 		if len(a.shape) != 2 || len(b.shape) != 2 || a.shape[1] != b.shape[0] || a.data == nil || b.data == nil {
 			return nil, fmt.Errorf("cannot multiply %v by %v", a.shape, b.shape)
 		}
 		m, k, n := a.shape[0], a.shape[1], b.shape[1]
-		out := newTensor(m, n)
+		out := ar.tensor(false, m, n)
 		steps, err := epi.bind(in, out.shape)
 		if err != nil {
 			return nil, err
 		}
-		gemmPost(m, n, k, a.data, b.data, out.data, true, post(steps, out.data, n))
+		gemmPost(m, n, k, a.data, b.data, out.data, false, post(steps, out.data, n))
 		return out, nil
 	}, nil
 }

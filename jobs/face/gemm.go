@@ -23,6 +23,12 @@ func gemm(m, n, k int, a, b, c []float32) { gemmPost(m, n, k, a, b, c, false, ni
 // columns [j0,j1) of c as soon as it is final, while it is in cache.
 // Calls for disjoint blocks may run concurrently.
 func gemmPost(m, n, k int, a, b, c []float32, zeroed bool, post func(r0, r1, j0, j1 int)) {
+	gemmPacked(m, n, k, a, b, nil, c, zeroed, post)
+}
+
+// gemmPacked is gemmPost given, in bp, b already packed for the SIMD
+// kernels (by packWeights); bp may be nil.
+func gemmPacked(m, n, k int, a, b, bp, c []float32, zeroed bool, post func(r0, r1, j0, j1 int)) {
 	a, b, c = a[:m*k], b[:k*n], c[:m*n]
 	if k == 0 || n == 0 {
 		if !zeroed {
@@ -33,7 +39,7 @@ func gemmPost(m, n, k int, a, b, c []float32, zeroed bool, post func(r0, r1, j0,
 		}
 		return
 	}
-	if gemmSIMD(m, n, k, a, b, c, zeroed, post) {
+	if gemmSIMD(m, n, k, a, b, bp, c, zeroed, post) {
 		return
 	}
 	parallel(m, 16, 4, func(lo, hi int) { gemmRows(lo, hi, n, k, a, b, c, zeroed, post) })

@@ -13,15 +13,16 @@ import (
 var useSIMD = cpu.X86.HasAVX2 && cpu.X86.HasFMA
 
 // gemmKernel6x16 adds a 6×kc block of a (rows lda floats apart) times a
-// packed kc×16 panel of b to a 6×16 block of c (rows ldc floats apart).
+// packed kc×16 panel of b to a 6×16 block of c (rows ldc floats apart),
+// or with add 0 stores the product there.
 //
 //go:noescape
-func gemmKernel6x16(kc int, a *float32, lda int, b *float32, c *float32, ldc int)
+func gemmKernel6x16(kc int, a *float32, lda int, b *float32, c *float32, ldc int, add int)
 
 // gemmKernel6x8 is gemmKernel6x16 for a packed kc×8 panel.
 //
 //go:noescape
-func gemmKernel6x8(kc int, a *float32, lda int, b *float32, c *float32, ldc int)
+func gemmKernel6x8(kc int, a *float32, lda int, b *float32, c *float32, ldc int, add int)
 
 // gemmMR is the number of rows of c the SIMD kernels compute at once.
 const gemmMR = 6
@@ -29,23 +30,54 @@ const gemmMR = 6
 // packPool recycles the packed copies of b.
 var packPool sync.Pool
 
-// gemmSIMD is gemm on the AVX2+FMA kernels; it reports false when they
-// are unavailable or the product is too small to repay packing b.
-func gemmSIMD(m, n, k int, a, b, c []float32, zeroed bool, post func(r0, r1, j0, j1 int)) bool {
-	if !useSIMD || m < 2*gemmMR || n == 0 || k == 0 {
+// gemmSIMD is gemm on the AVX2+FMA kernels, with b packed in bp or, if
+// bp is nil, packed here; it reports false when they are unavailable or
+// the product is too small to repay packing b.
+func gemmSIMD(m, n, k int, a, b, bp, c []float32, zeroed bool, post func(r0, r1, j0, j1 int)) bool {
+	if !useSIMD || n == 0 || k == 0 || (bp == nil && m < 2*gemmMR) {
 		return false
 	}
-	size := k * roundUp(n, 8)
-	var bp []float32
-	if p, ok := packPool.Get().(*[]float32); ok && cap(*p) >= size {
-		bp = (*p)[:size]
-	} else {
-		bp = make([]float32, size)
+	if bp == nil {
+		p := packedB(n, k, b)
+		defer putPacked(p)
+		bp = *p
 	}
-	packB(n, k, b, bp)
 	parallel(m, 16, 4, func(lo, hi int) { gemmRowsSIMD(lo, hi, n, k, a, bp, c, zeroed, post) })
-	packPool.Put(&bp)
 	return true
+}
+
+// packWeights returns b (k×n) packed for the SIMD kernels, or nil when
+// they do not run.
+func packWeights(n, k int, b []float32) []float32 {
+	if !useSIMD || n == 0 || k == 0 {
+		return nil
+	}
+	bp := make([]float32, k*roundUp(n, 8))
+	packB(n, k, b, bp)
+	return bp
+}
+
+// packedB returns b (k×n) packed for gemmRowsSIMD, or nil when the SIMD
+// kernels do not run; putPacked gives it back.
+func packedB(n, k int, b []float32) *[]float32 {
+	if !useSIMD || n == 0 || k == 0 {
+		return nil
+	}
+	size := k * roundUp(n, 8)
+	bp, ok := packPool.Get().(*[]float32)
+	if !ok || cap(*bp) < size {
+		s := make([]float32, size)
+		bp = &s
+	}
+	*bp = (*bp)[:size]
+	packB(n, k, b, *bp)
+	return bp
+}
+
+func putPacked(bp *[]float32) {
+	if bp != nil {
+		packPool.Put(bp)
+	}
 }
 
 func roundUp(x, to int) int { return (x + to - 1) / to * to }
@@ -80,17 +112,20 @@ func packB(n, k int, b, bp []float32) {
 // gemmRowsSIMD computes rows [lo,hi) of c from a and the packed b. A tile
 // of b (gemmTileK×gemmTileN) stays in L2 while 6-row blocks of a pass
 // over it; blocks at the bottom and right edges go through a scratch tile.
-// post, if not nil, runs on each block once it is final.
+// post, if not nil, runs on each block once it is final. Unless zeroed
+// says c is zero, the first pass over k stores rather than adds, so c's
+// contents do not matter.
 func gemmRowsSIMD(lo, hi, n, k int, a, bp, c []float32, zeroed bool, post func(r0, r1, j0, j1 int)) {
-	if !zeroed {
-		clear(c[lo*n : hi*n])
-	}
 	var edgeA [gemmMR * gemmTileK]float32
 	var edgeC [gemmMR * 16]float32
 	for j0 := 0; j0 < n; j0 += gemmTileN {
 		j1 := min(j0+gemmTileN, n)
 		for p0 := 0; p0 < k; p0 += gemmTileK {
 			kc := min(gemmTileK, k-p0)
+			add := 0
+			if zeroed || p0 > 0 {
+				add = 1
+			}
 			for i := lo; i < hi; i += gemmMR {
 				rows := min(gemmMR, hi-i)
 				var ap *float32
@@ -115,12 +150,15 @@ func gemmRowsSIMD(lo, hi, n, k int, a, bp, c []float32, zeroed bool, post func(r
 					panel := bp[j*k+p0*w : j*k+(p0+kc)*w]
 					if rows == gemmMR && cols == w {
 						cb := c[i*n+j : (i+gemmMR-1)*n+j+w]
-						gemmKernelW(w, kc, ap, lda, &panel[0], &cb[0], n)
+						gemmKernelW(w, kc, ap, lda, &panel[0], &cb[0], n, add)
 					} else {
-						clear(edgeC[:gemmMR*w])
-						gemmKernelW(w, kc, ap, lda, &panel[0], &edgeC[0], w)
+						gemmKernelW(w, kc, ap, lda, &panel[0], &edgeC[0], w, 0)
 						for r := range rows {
 							dst := c[(i+r)*n+j : (i+r)*n+j+cols]
+							if add == 0 {
+								copy(dst, edgeC[r*w:r*w+cols])
+								continue
+							}
 							for x, v := range edgeC[r*w : r*w+cols] {
 								dst[x] += v
 							}
@@ -136,11 +174,11 @@ func gemmRowsSIMD(lo, hi, n, k int, a, bp, c []float32, zeroed bool, post func(r
 	}
 }
 
-func gemmKernelW(w, kc int, a *float32, lda int, b *float32, c *float32, ldc int) {
+func gemmKernelW(w, kc int, a *float32, lda int, b *float32, c *float32, ldc int, add int) {
 	if w == 16 {
-		gemmKernel6x16(kc, a, lda, b, c, ldc)
+		gemmKernel6x16(kc, a, lda, b, c, ldc, add)
 	} else {
-		gemmKernel6x8(kc, a, lda, b, c, ldc)
+		gemmKernel6x8(kc, a, lda, b, c, ldc, add)
 	}
 }
 

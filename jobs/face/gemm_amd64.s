@@ -2,12 +2,13 @@
 
 #include "textflag.h"
 
-// func gemmKernel6x16(kc int, a *float32, lda int, b *float32, c *float32, ldc int)
+// func gemmKernel6x16(kc int, a *float32, lda int, b *float32, c *float32, ldc int, add int)
 //
-// c[r][j] += Σp a[r*lda+p] · b[p*16+j] for r < 6, j < 16, p < kc.
+// c[r][j] += Σp a[r*lda+p] · b[p*16+j] for r < 6, j < 16, p < kc; with
+// add 0, c[r][j] = Σp … instead.
 // Y4–Y15 hold the 6×16 block; Y0–Y1 a row of the b panel; Y2–Y3 the
 // broadcast a values.
-TEXT ·gemmKernel6x16(SB), NOSPLIT, $0-48
+TEXT ·gemmKernel6x16(SB), NOSPLIT, $0-56
 	MOVQ kc+0(FP), CX
 	MOVQ a+8(FP), SI
 	MOVQ lda+16(FP), R8
@@ -63,6 +64,9 @@ loop16:
 	JNZ          loop16
 
 store16:
+	MOVQ    add+48(FP), AX
+	TESTQ   AX, AX
+	JZ      put16
 	VADDPS  (DI), Y4, Y4
 	VADDPS  32(DI), Y5, Y5
 	VMOVUPS Y4, (DI)
@@ -95,10 +99,32 @@ store16:
 	VZEROUPPER
 	RET
 
-// func gemmKernel6x8(kc int, a *float32, lda int, b *float32, c *float32, ldc int)
+put16:
+	VMOVUPS Y4, (DI)
+	VMOVUPS Y5, 32(DI)
+	ADDQ    R9, DI
+	VMOVUPS Y6, (DI)
+	VMOVUPS Y7, 32(DI)
+	ADDQ    R9, DI
+	VMOVUPS Y8, (DI)
+	VMOVUPS Y9, 32(DI)
+	ADDQ    R9, DI
+	VMOVUPS Y10, (DI)
+	VMOVUPS Y11, 32(DI)
+	ADDQ    R9, DI
+	VMOVUPS Y12, (DI)
+	VMOVUPS Y13, 32(DI)
+	ADDQ    R9, DI
+	VMOVUPS Y14, (DI)
+	VMOVUPS Y15, 32(DI)
+	VZEROUPPER
+	RET
+
+// func gemmKernel6x8(kc int, a *float32, lda int, b *float32, c *float32, ldc int, add int)
 //
-// c[r][j] += Σp a[r*lda+p] · b[p*8+j] for r < 6, j < 8, p < kc.
-TEXT ·gemmKernel6x8(SB), NOSPLIT, $0-48
+// c[r][j] += Σp a[r*lda+p] · b[p*8+j] for r < 6, j < 8, p < kc; with add
+// 0, c[r][j] = Σp … instead.
+TEXT ·gemmKernel6x8(SB), NOSPLIT, $0-56
 	MOVQ kc+0(FP), CX
 	MOVQ a+8(FP), SI
 	MOVQ lda+16(FP), R8
@@ -141,6 +167,9 @@ loop8:
 	JNZ          loop8
 
 store8:
+	MOVQ    add+48(FP), AX
+	TESTQ   AX, AX
+	JZ      put8
 	VADDPS  (DI), Y4, Y4
 	VMOVUPS Y4, (DI)
 	ADDQ    R9, DI
@@ -157,6 +186,21 @@ store8:
 	VMOVUPS Y8, (DI)
 	ADDQ    R9, DI
 	VADDPS  (DI), Y9, Y9
+	VMOVUPS Y9, (DI)
+	VZEROUPPER
+	RET
+
+put8:
+	VMOVUPS Y4, (DI)
+	ADDQ    R9, DI
+	VMOVUPS Y5, (DI)
+	ADDQ    R9, DI
+	VMOVUPS Y6, (DI)
+	ADDQ    R9, DI
+	VMOVUPS Y7, (DI)
+	ADDQ    R9, DI
+	VMOVUPS Y8, (DI)
+	ADDQ    R9, DI
 	VMOVUPS Y9, (DI)
 	VZEROUPPER
 	RET

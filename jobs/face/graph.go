@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // graph is a compiled TF.js graph model: constants plus the other nodes in
@@ -19,6 +20,9 @@ type graph struct {
 	// conv or matmul before them; absorbed names the values it skips.
 	plan     []*node
 	absorbed map[string]bool
+	// arenas holds the free lists of finished runs (*[][]float32), so a
+	// run reuses the activation buffers of the one before.
+	arenas sync.Pool
 }
 
 // node is one operation; inputs name constants, placeholders or other nodes.
@@ -32,9 +36,10 @@ type node struct {
 	def     nodeDef
 }
 
-// opFunc computes one node's output from its inputs. When reuse is true,
-// the first input is not read after this node and the op may overwrite it.
-type opFunc func(in []*tensor, reuse bool) (*tensor, error)
+// opFunc computes one node's output from its inputs, taking its output
+// buffer from ar (which may be nil). When reuse is true, the first input
+// is not read after this node and the op may overwrite it.
+type opFunc func(ar *arena, in []*tensor, reuse bool) (*tensor, error)
 
 func newGraph(defs []nodeDef, weights map[string]*tensor) (*graph, error) {
 	g := &graph{consts: make(map[string]*tensor)}
@@ -272,12 +277,12 @@ func (g *graph) foldable(r *node, cur string) (epiStep, string, bool) {
 // operands do not fit the fused epilogue it runs the nodes one by one.
 func fusedRun(fast opFunc, head *node, chain []link) opFunc {
 	nh := len(head.inputs)
-	return func(in []*tensor, reuse bool) (*tensor, error) {
-		out, err := fast(in, false)
+	return func(ar *arena, in []*tensor, reuse bool) (*tensor, error) {
+		out, err := fast(ar, in, false)
 		if err != errUnfused {
 			return out, err
 		}
-		t, err := head.run(in[:nh], false)
+		t, err := head.run(ar, in[:nh], false)
 		if err != nil {
 			return nil, err
 		}
@@ -290,7 +295,7 @@ func fusedRun(fast opFunc, head *node, chain []link) opFunc {
 					args[i] = in[a]
 				}
 			}
-			if t, err = l.n.run(args, l.args[0] < 0); err != nil {
+			if t, err = l.n.run(ar, args, l.args[0] < 0); err != nil {
 				return nil, fmt.Errorf("node %s (%s): %w", l.n.name, l.n.op, err)
 			}
 		}
@@ -316,9 +321,11 @@ func (g *graph) run(feeds map[string]*tensor, outputs ...string) ([]*tensor, err
 		}
 	}
 	need := needed(nodes, outputs)
+	ar := g.arena()
 	vals := make(map[string]*tensor, len(feeds)+8)
 	for k, v := range feeds {
 		vals[k] = v
+		ar.hold(v)
 	}
 	lookup := func(name string) *tensor {
 		if t := vals[name]; t != nil {
@@ -339,13 +346,15 @@ func (g *graph) run(feeds map[string]*tensor, outputs ...string) ([]*tensor, err
 			}
 			in = append(in, t)
 		}
-		out, err := n.run(in, g.reusable(n, in, vals, keep))
+		out, err := n.run(ar, in, g.reusable(n, in, vals, keep))
 		if err != nil {
 			return nil, fmt.Errorf("node %s (%s): %w", n.name, n.op, err)
 		}
 		vals[n.name] = out
+		ar.hold(out)
 		for _, name := range n.release {
 			if !keep[name] {
+				ar.drop(vals[name])
 				delete(vals, name)
 			}
 		}
@@ -355,8 +364,22 @@ func (g *graph) run(feeds map[string]*tensor, outputs ...string) ([]*tensor, err
 		if res[i] = lookup(name); res[i] == nil {
 			return nil, fmt.Errorf("output %s not computed", name)
 		}
+		ar.escape(res[i])
 	}
+	for _, v := range vals {
+		ar.drop(v)
+	}
+	g.arenas.Put(&ar.free)
 	return res, nil
+}
+
+// arena starts a run with the free buffers of an earlier one.
+func (g *graph) arena() *arena {
+	ar := &arena{refs: make(map[*float32]int), own: make(map[*float32]bool)}
+	if p, ok := g.arenas.Get().(*[][]float32); ok {
+		ar.free = *p
+	}
+	return ar
 }
 
 // reusable reports whether node n may overwrite its first input: an
@@ -426,4 +449,88 @@ func (g *graph) input() (string, error) {
 		return "", fmt.Errorf("graph has %d inputs, want 1", len(g.inputs))
 	}
 	return g.inputs[0], nil
+}
+
+// arena hands out the buffers of one run's values and takes each back
+// once no live value uses it, so that a run allocates about its peak of
+// live values rather than every node's output, and the next run (through
+// graph.arenas) allocates nothing it had before.
+type arena struct {
+	free [][]float32
+	// refs counts the live values that use each buffer (Identity and
+	// Reshape share their input's); own marks those this arena handed
+	// out, the only ones it may recycle.
+	refs map[*float32]int
+	own  map[*float32]bool
+}
+
+// alloc returns n floats, zeroed if zero is set, from the smallest free
+// buffer that holds them and is at most four times their size; a nil
+// arena allocates.
+func (ar *arena) alloc(n int, zero bool) []float32 {
+	if ar == nil || n == 0 {
+		return make([]float32, n)
+	}
+	best := -1
+	for i, b := range ar.free {
+		if c := cap(b); c >= n && c <= 4*n && (best < 0 || c < cap(ar.free[best])) {
+			best = i
+		}
+	}
+	var b []float32
+	if best >= 0 {
+		b = ar.free[best][:n]
+		ar.free[best] = ar.free[len(ar.free)-1]
+		ar.free = ar.free[:len(ar.free)-1]
+		if zero {
+			clear(b)
+		}
+	} else {
+		b = make([]float32, n)
+	}
+	ar.own[&b[0]] = true
+	return b
+}
+
+// tensor returns a tensor of the given shape from alloc.
+func (ar *arena) tensor(zero bool, shape ...int) *tensor {
+	return &tensor{shape: shape, data: ar.alloc(numElements(shape), zero)}
+}
+
+func base(t *tensor) *float32 {
+	if t == nil || len(t.data) == 0 {
+		return nil
+	}
+	return &t.data[:1][0]
+}
+
+// hold records one more live value using t's buffer.
+func (ar *arena) hold(t *tensor) {
+	if p := base(t); p != nil {
+		ar.refs[p]++
+	}
+}
+
+// drop records that a value using t's buffer is gone, and frees the
+// buffer when it was the last and the arena handed it out.
+func (ar *arena) drop(t *tensor) {
+	p := base(t)
+	if p == nil {
+		return
+	}
+	if ar.refs[p]--; ar.refs[p] > 0 {
+		return
+	}
+	delete(ar.refs, p)
+	if ar.own[p] {
+		delete(ar.own, p)
+		ar.free = append(ar.free, t.data[:cap(t.data)])
+	}
+}
+
+// escape gives t's buffer to the caller: the arena never reuses it.
+func (ar *arena) escape(t *tensor) {
+	if p := base(t); p != nil {
+		delete(ar.own, p)
+	}
 }

@@ -30,6 +30,16 @@ func toRGB(img image.Image) *rgbImage {
 				}
 			}
 		})
+	case *image.NRGBA:
+		parallel(out.h, 16, 1, func(lo, hi int) {
+			for y := lo; y < hi; y++ {
+				src := m.Pix[m.PixOffset(b.Min.X, b.Min.Y+y):][:4*out.w]
+				dst := out.pix[3*y*out.w:][:3*out.w]
+				for x := range out.w {
+					dst[3*x], dst[3*x+1], dst[3*x+2] = src[4*x], src[4*x+1], src[4*x+2]
+				}
+			}
+		})
 	case *image.RGBA:
 		for y := range out.h {
 			src := m.Pix[m.PixOffset(b.Min.X, b.Min.Y+y):]

@@ -11,7 +11,7 @@ import (
 func compileOp(d nodeDef, consts map[string]*tensor) (opFunc, error) {
 	switch d.Op {
 	case "Identity":
-		return func(in []*tensor, reuse bool) (*tensor, error) { return in[0], nil }, nil
+		return func(_ *arena, in []*tensor, reuse bool) (*tensor, error) { return in[0], nil }, nil
 	case "Relu":
 		return unary(func(v float32) float32 { return max(v, 0) }), nil
 	case "Relu6":
@@ -48,11 +48,11 @@ func sigmoid(v float32) float32 { return float32(1 / (1 + math.Exp(-float64(v)))
 
 // unary applies f to every element; with reuse it writes into its input.
 func unary(f func(float32) float32) opFunc {
-	return func(in []*tensor, reuse bool) (*tensor, error) {
+	return func(ar *arena, in []*tensor, reuse bool) (*tensor, error) {
 		x := in[0]
 		out := x
 		if !reuse {
-			out = &tensor{shape: x.shape, data: make([]float32, len(x.data))}
+			out = &tensor{shape: x.shape, data: ar.alloc(len(x.data), false)}
 		}
 		for i, v := range x.data {
 			out.data[i] = f(v)
@@ -65,7 +65,7 @@ func unary(f func(float32) float32) opFunc {
 // broadcasting; the common cases (same shape, scalar, per-channel vector)
 // take fast paths. With reuse it may write into its first input.
 func binaryOp(f func(a, b float32) float32) opFunc {
-	return func(in []*tensor, reuse bool) (*tensor, error) {
+	return func(ar *arena, in []*tensor, reuse bool) (*tensor, error) {
 		a, b := in[0], in[1]
 		if a.data == nil || b.data == nil {
 			return nil, fmt.Errorf("float inputs required")
@@ -81,7 +81,7 @@ func binaryOp(f func(a, b float32) float32) opFunc {
 		if reuse && a == in[0] && len(a.data) == numElements(shape) {
 			out = &tensor{shape: shape, data: a.data}
 		} else {
-			out = &tensor{shape: shape, data: make([]float32, numElements(shape))}
+			out = &tensor{shape: shape, data: ar.alloc(numElements(shape), false)}
 		}
 		switch {
 		case len(out.data) == len(a.data) && len(b.data) == 1:
@@ -175,10 +175,10 @@ func broadcastApply(f func(a, b float32) float32, a, b, out *tensor) {
 	}
 }
 
-func softmaxOp(in []*tensor, _ bool) (*tensor, error) {
+func softmaxOp(ar *arena, in []*tensor, _ bool) (*tensor, error) {
 	x := in[0]
 	c := x.shape[len(x.shape)-1]
-	out := &tensor{shape: x.shape, data: make([]float32, len(x.data))}
+	out := &tensor{shape: x.shape, data: ar.alloc(len(x.data), false)}
 	for i := 0; i < len(x.data); i += c {
 		row, dst := x.data[i:i+c], out.data[i:i+c]
 		m := slices.Max(row)
@@ -195,7 +195,7 @@ func softmaxOp(in []*tensor, _ bool) (*tensor, error) {
 	return out, nil
 }
 
-func reshapeOp(in []*tensor, _ bool) (*tensor, error) {
+func reshapeOp(_ *arena, in []*tensor, _ bool) (*tensor, error) {
 	x, s := in[0], in[1]
 	if s.ints == nil {
 		return nil, fmt.Errorf("shape must be int32")
@@ -220,7 +220,7 @@ func reshapeOp(in []*tensor, _ bool) (*tensor, error) {
 }
 
 // padOp pads an NHWC tensor with zeros; paddings is int32 [rank, 2].
-func padOp(in []*tensor, _ bool) (*tensor, error) {
+func padOp(ar *arena, in []*tensor, _ bool) (*tensor, error) {
 	x, p := in[0], in[1]
 	if len(x.shape) != 4 || p.ints == nil || len(p.ints) != 8 {
 		return nil, fmt.Errorf("want a rank-4 input and [4,2] int32 paddings")
@@ -233,7 +233,7 @@ func padOp(in []*tensor, _ bool) (*tensor, error) {
 	oh := h + top + int(p.ints[3])
 	ow := w + left + int(p.ints[5])
 	oc := c + front + int(p.ints[7])
-	out := newTensor(1, oh, ow, oc)
+	out := ar.tensor(true, 1, oh, ow, oc)
 	for y := range h {
 		for xx := range w {
 			src := x.data[(y*w+xx)*c:][:c]
@@ -246,7 +246,7 @@ func padOp(in []*tensor, _ bool) (*tensor, error) {
 // meanOp averages an NHWC tensor over its spatial axes (1 and 2), the
 // global pooling at the end of a classifier.
 func meanOp(keepDims bool) opFunc {
-	return func(in []*tensor, reuse bool) (*tensor, error) {
+	return func(_ *arena, in []*tensor, reuse bool) (*tensor, error) {
 		x, ax := in[0], in[1]
 		if len(x.shape) != 4 || !slices.Equal(ax.ints, []int32{1, 2}) {
 			return nil, fmt.Errorf("only the mean over axes [1 2] of a rank-4 tensor is supported")
