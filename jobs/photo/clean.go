@@ -4,8 +4,9 @@ import (
 	"bytes"
 	"fmt"
 	"image"
-	"image/jpeg"
 	"image/png"
+
+	"lightbox/jobs/photo/internal/jpeg"
 )
 
 // Clean returns a full-resolution copy of a JPEG or PNG that is safe to hand
@@ -53,13 +54,13 @@ func cleanJPEG(s *source) ([]byte, error) {
 	img = orient(img, s.orientation)
 	var buf bytes.Buffer
 	buf.Grow(len(s.data) + len(s.data)/4)
-	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: cleanJPEGQuality}); err != nil {
+	if err := jpeg.Encode(&buf, img, &jpeg.EncodeOptions{Quality: cleanJPEGQuality}); err != nil {
 		return nil, fmt.Errorf("photo: encode: %w", err)
 	}
 	enc := buf.Bytes()
 
-	// The profile must describe the encoded colour space: Go writes a gray
-	// JPEG for *image.Gray and a YCbCr (RGB) one for everything else, so a
+	// The profile must describe the encoded colour space: the encoder writes
+	// a gray JPEG for *image.Gray and a YCbCr (RGB) one for everything else, so a
 	// CMYK profile, say, would now be wrong and is left out.
 	want := "RGB "
 	if _, gray := img.(*image.Gray); gray {

@@ -28,7 +28,9 @@
 // go through imaging's linear filter instead.) Only that small image is
 // rotated upright. The thumbnails are made from it with a fixed-point
 // Catmull-Rom filter, and the watermark is drawn on the preview. Thumbnails are encoded at JPEG quality
-// 82, the preview at 85, selfies at 90, re-encoded Clean copies at 95.
+// 82, the preview at 85, selfies at 90, re-encoded Clean copies at 95, by
+// the encoder in internal/jpeg: image/jpeg's baseline 4:2:0 output byte for
+// byte (same quantization and Huffman tables), about twice as fast.
 // Encoding writes no metadata, so no output of Derive or Selfie carries EXIF,
 // XMP, IPTC or GPS data; transparency is flattened onto white.
 //

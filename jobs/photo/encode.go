@@ -3,9 +3,10 @@ package photo
 import (
 	"bytes"
 	"image"
-	"image/jpeg"
 
 	"github.com/disintegration/imaging"
+
+	"lightbox/jobs/photo/internal/jpeg"
 )
 
 // size is a width and height in pixels.
@@ -91,13 +92,13 @@ func flatten(n *image.NRGBA) {
 }
 
 // encodeJPEG encodes an opaque NRGBA image. An opaque NRGBA has the same
-// bytes as an RGBA image, and image/jpeg has a fast path for *image.RGBA
-// only, so the pixels are handed over as RGBA.
+// bytes as an RGBA image, which skips the alpha test per pixel, so the
+// pixels are handed over as RGBA.
 func encodeJPEG(n *image.NRGBA, quality int) ([]byte, error) {
 	var buf bytes.Buffer
 	buf.Grow(n.Bounds().Dx() * n.Bounds().Dy() / 4)
 	rgba := &image.RGBA{Pix: n.Pix, Stride: n.Stride, Rect: n.Rect}
-	if err := jpeg.Encode(&buf, rgba, &jpeg.Options{Quality: quality}); err != nil {
+	if err := jpeg.Encode(&buf, rgba, &jpeg.EncodeOptions{Quality: quality}); err != nil {
 		return nil, err
 	}
 	return buf.Bytes(), nil
