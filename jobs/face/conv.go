@@ -177,8 +177,12 @@ func (e epilogue) bind(in []*tensor, shape []int) ([]boundStep, error) {
 }
 
 // applyEpilogue runs the steps over rows [r0,r1) and columns [j0,j1) of
-// out, whose rows are ldc floats apart (ldc is the channel count).
+// out, whose rows are ldc floats apart (ldc is the channel count). The
+// SIMD kernel, where present, takes the columns in multiples of 8.
 func applyEpilogue(steps []boundStep, out []float32, ldc, r0, r1, j0, j1 int) {
+	if j0 += epilogueSIMD(steps, out, ldc, r0, r1, j0, j1); j0 == j1 {
+		return
+	}
 	for r := r0; r < r1; r++ {
 		row := out[r*ldc+j0 : r*ldc+j1]
 		for _, s := range steps {

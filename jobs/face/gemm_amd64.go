@@ -226,3 +226,46 @@ func depthwiseRowSIMD(x, f, out *tensor, w window, oy, top, left int, offs []int
 	depthwiseKernel(&o[0], &src[0], &wt[0], &offs[0], ntaps, c, npix, xstep)
 	return ox0, ox1
 }
+
+// epiArg is one epilogue step for epilogueKernel: kind is stepAdd through
+// stepRelu6, v the operand at the block's first element, stride the bytes
+// between its rows (0 for a channel vector).
+type epiArg struct {
+	kind   int
+	v      *float32
+	stride int
+}
+
+// maxEpiSteps bounds the steps epilogueSIMD takes; longer chains run in Go.
+const maxEpiSteps = 8
+
+//go:noescape
+func epilogueKernel(c *float32, ldc int, rows int, cols int, args *epiArg, nargs int)
+
+// epilogueSIMD applies the steps to rows [r0,r1) of out over the widest
+// run of columns from j0 that is a multiple of 8 and reports how many
+// columns it did; the caller does the rest.
+func epilogueSIMD(steps []boundStep, out []float32, ldc, r0, r1, j0, j1 int) int {
+	cols := (j1 - j0) &^ 7
+	if !useSIMD || cols == 0 || r1 <= r0 || len(steps) > maxEpiSteps {
+		return 0
+	}
+	last := (r1-1)*ldc + j0 + cols - 1
+	_ = out[last]
+	var args [maxEpiSteps]epiArg
+	for i, s := range steps {
+		a := &args[i]
+		a.kind = s.kind
+		switch s.kind {
+		case stepRelu, stepRelu6:
+		case stepResidual:
+			_ = s.v[last]
+			a.kind, a.v, a.stride = stepAdd, &s.v[r0*ldc+j0], 4*ldc
+		default:
+			_ = s.v[j0+cols-1]
+			a.v = &s.v[j0]
+		}
+	}
+	epilogueKernel(&out[r0*ldc+j0], ldc, r1-r0, cols, &args[0], len(steps))
+	return cols
+}

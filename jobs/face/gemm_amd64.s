@@ -292,3 +292,99 @@ dwnext:
 dwdone:
 	VZEROUPPER
 	RET
+
+DATA six<>+0(SB)/4, $0x40c00000
+GLOBL six<>(SB), RODATA|NOPTR, $4
+
+// func epilogueKernel(c *float32, ldc int, rows int, cols int, args *epiArg, nargs int)
+//
+// Applies nargs epilogue steps to a rows×cols block of c (rows ldc floats
+// apart, cols a multiple of 8), 8 floats at a time held in Y0 through
+// every step. An epiArg is {kind, v, stride}: kind 0 adds, 1 multiplies
+// by, 2 takes the minimum with, 3 the maximum with v[r*stride/4 + j]
+// (stride in bytes, 0 for a channel vector); 4 is ReLU, 5 ReLU6. Y14 is
+// zero, Y15 six.
+TEXT ·epilogueKernel(SB), NOSPLIT, $0-48
+	MOVQ c+0(FP), DI
+	MOVQ ldc+8(FP), R8
+	MOVQ rows+16(FP), R9
+	MOVQ cols+24(FP), R10
+	MOVQ args+32(FP), R11
+	MOVQ nargs+40(FP), R12
+	SHLQ $2, R8
+	SHLQ $2, R10
+	VXORPS       Y14, Y14, Y14
+	VBROADCASTSS six<>(SB), Y15
+	XORQ         R13, R13
+	TESTQ        R9, R9
+	JLE          epdone
+
+eprow:
+	XORQ BX, BX
+
+epcol:
+	CMPQ    BX, R10
+	JGE     epnextrow
+	VMOVUPS (DI)(BX*1), Y0
+	MOVQ    R11, SI
+	MOVQ    R12, CX
+	TESTQ   CX, CX
+	JZ      epstore
+
+epstep:
+	MOVQ  0(SI), AX
+	MOVQ  8(SI), DX
+	MOVQ  16(SI), R14
+	IMULQ R13, R14
+	ADDQ  R14, DX
+	ADDQ  BX, DX
+	CMPQ  AX, $1
+	JLT   epadd
+	JEQ   epmul
+	CMPQ  AX, $3
+	JLT   epmin
+	JEQ   epmax
+	CMPQ  AX, $5
+	JLT   eprelu
+	VMAXPS Y14, Y0, Y0
+	VMINPS Y15, Y0, Y0
+	JMP    epnext
+
+epadd:
+	VADDPS (DX), Y0, Y0
+	JMP    epnext
+
+epmul:
+	VMULPS (DX), Y0, Y0
+	JMP    epnext
+
+epmin:
+	VMINPS (DX), Y0, Y0
+	JMP    epnext
+
+epmax:
+	VMAXPS (DX), Y0, Y0
+	JMP    epnext
+
+eprelu:
+	VMAXPS Y14, Y0, Y0
+
+epnext:
+	ADDQ $24, SI
+	DECQ CX
+	JNZ  epstep
+
+epstore:
+	VMOVUPS Y0, (DI)(BX*1)
+	ADDQ    $32, BX
+	JMP     epcol
+
+epnextrow:
+	ADDQ R8, DI
+	INCQ R13
+	CMPQ R13, R9
+	JLT  eprow
+
+epdone:
+	VZEROUPPER
+	RET

@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
+	"slices"
 	"testing"
 )
 
@@ -168,5 +169,36 @@ func BenchmarkGemm(b *testing.B) {
 			})
 			b.ReportMetric(float64(2*m*n*k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 		})
+	}
+}
+
+// TestEpilogueSIMD checks every epilogue step on the SIMD kernel against
+// the Go loop, on blocks whose width leaves a tail of fewer than 8
+// columns and that start inside a row.
+func TestEpilogueSIMD(t *testing.T) {
+	if !useSIMD {
+		t.Skip("no SIMD kernels on this machine")
+	}
+	r := rand.New(rand.NewPCG(11, 12))
+	const rows, ldc = 7, 45
+	vec := randSlice(r, ldc, 0)
+	res := randSlice(r, rows*ldc, 0)
+	all := []boundStep{
+		{kind: stepAdd, v: vec}, {kind: stepMul, v: vec}, {kind: stepMin, v: vec},
+		{kind: stepMax, v: vec}, {kind: stepRelu}, {kind: stepResidual, v: res}, {kind: stepRelu6},
+	}
+	for _, steps := range [][]boundStep{all, all[:1], all[4:6], {all[5], all[0], all[6], all[1]}} {
+		for _, cols := range [][2]int{{0, 45}, {3, 11}, {8, 40}, {5, 10}, {16, 17}} {
+			base := randSlice(r, rows*ldc, 0)
+			for i := range base {
+				base[i] *= 4 // reach ReLU6's upper bound too
+			}
+			got, want := slices.Clone(base), slices.Clone(base)
+			applyEpilogue(steps, got, ldc, 1, rows, cols[0], cols[1])
+			withSIMD(false, func() { applyEpilogue(steps, want, ldc, 1, rows, cols[0], cols[1]) })
+			if !slices.Equal(got, want) {
+				t.Fatalf("%d steps, columns %v: SIMD differs from Go", len(steps), cols)
+			}
+		}
 	}
 }
