@@ -220,6 +220,72 @@ TEXT ·depthwiseKernel(SB), NOSPLIT, $0-64
 	MOVQ xstep+56(FP), R11
 	SHLQ $2, CX
 	SHLQ $2, R11
+	LEAQ (R11)(R11*2), R9 // 3·xstep
+
+	// Groups of 8 pixels, 8 channels at a time: eight independent sums
+	// (Y0–Y7) hide the latency of the FMAs, and each tap's weights (Y8)
+	// are loaded once for the group.
+dwgroup:
+	CMPQ R10, $8
+	JLT  dwsingle
+	XORQ BX, BX
+
+dwgblk:
+	CMPQ   BX, CX
+	JGE    dwgnext
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	LEAQ   (DX)(BX*1), R8
+	MOVQ   offs+24(FP), R13
+	MOVQ   ntaps+32(FP), AX
+
+dwgtap:
+	MOVQ        (R13), R12
+	LEAQ        (SI)(R12*1), R14
+	ADDQ        BX, R14
+	LEAQ        (R14)(R9*1), R15
+	VMOVUPS     (R8), Y8
+	VFMADD231PS (R14), Y8, Y0
+	VFMADD231PS (R14)(R11*1), Y8, Y1
+	VFMADD231PS (R14)(R11*2), Y8, Y2
+	VFMADD231PS (R15), Y8, Y3
+	VFMADD231PS (R14)(R11*4), Y8, Y4
+	VFMADD231PS (R15)(R11*2), Y8, Y5
+	VFMADD231PS (R15)(R9*1), Y8, Y6
+	VFMADD231PS (R15)(R11*4), Y8, Y7
+	ADDQ        $8, R13
+	ADDQ        CX, R8
+	DECQ        AX
+	JNZ         dwgtap
+
+	LEAQ    (DI)(BX*1), R14
+	LEAQ    (CX)(CX*2), R12 // 3·c
+	LEAQ    (R14)(R12*1), R15
+	VMOVUPS Y0, (R14)
+	VMOVUPS Y1, (R14)(CX*1)
+	VMOVUPS Y2, (R14)(CX*2)
+	VMOVUPS Y3, (R15)
+	VMOVUPS Y4, (R14)(CX*4)
+	VMOVUPS Y5, (R15)(CX*2)
+	VMOVUPS Y6, (R15)(R12*1)
+	VMOVUPS Y7, (R15)(CX*4)
+	ADDQ    $32, BX
+	JMP     dwgblk
+
+dwgnext:
+	LEAQ (DI)(CX*8), DI
+	LEAQ (SI)(R11*8), SI
+	SUBQ $8, R10
+	JMP  dwgroup
+
+	// The last pixels one at a time.
+dwsingle:
 	TESTQ R10, R10
 	JLE   dwdone
 

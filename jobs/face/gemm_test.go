@@ -112,7 +112,8 @@ func TestGemmSIMDMatchesPortable(t *testing.T) {
 
 // TestDepthwisePaths checks the depthwise convolution on both paths
 // against the float64 reference, on inputs smaller than the window, odd
-// strides, and channel counts the SIMD kernel leaves to the Go code.
+// strides, channel counts the SIMD kernel leaves to the Go code, and rows
+// of several groups of pixels and a remainder.
 func TestDepthwisePaths(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 8))
 	for _, tt := range []struct{ h, w, c, k, stride int }{
@@ -120,6 +121,8 @@ func TestDepthwisePaths(t *testing.T) {
 		{7, 5, 24, 3, 1}, {8, 9, 40, 3, 2}, {6, 11, 64, 5, 1}, {9, 9, 136, 3, 2},
 		{5, 4, 12, 3, 1}, {4, 4, 8, 1, 1}, {5, 7, 32, 1, 2}, {3, 10, 1024, 3, 1},
 		{10, 3, 48, 3, 3}, {12, 12, 8, 4, 2},
+		// rows wide enough for the SIMD kernel's groups of 8 pixels
+		{4, 37, 24, 3, 1}, {5, 43, 48, 3, 2}, {3, 21, 96, 5, 1},
 	} {
 		for _, padding := range []string{"SAME", "VALID"} {
 			if padding == "VALID" && (tt.h < tt.k || tt.w < tt.k) {
