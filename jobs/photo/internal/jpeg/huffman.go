@@ -18,6 +18,10 @@ const maxNCodes = 256
 // lutSize is the log-2 size of the Huffman decoder's look-up tables.
 const lutSize = 9
 
+// fastBits is the log-2 size of the tables that decode a coefficient in
+// one look-up.
+const fastBits = 11
+
 // huffman is a Huffman decoder, specified in section C.
 type huffman struct {
 	// length is the number of codes in the tree.
@@ -26,9 +30,10 @@ type huffman struct {
 	// The high 8 bits of the uint16 are the encoded value. The low 8 bits
 	// are the code length, or 0 if the code is longer than lutSize bits.
 	lut [1 << lutSize]uint16
-	// fast decodes, for the next lutSize bits, a code and the extra bits
-	// that follow it in one look-up when both fit (see fastEntry), or is 0.
-	fast [1 << lutSize]int32
+	// fast decodes, for the next fastBits bits, a code of at most fastBits
+	// bits and, when they fit too, the extra bits after it (see fastEntry),
+	// or is 0.
+	fast [1 << fastBits]int32
 	// vals are the decoded values, sorted by their encoding.
 	vals [maxNCodes]uint8
 	// minCodes[i] is the minimum code of length i, or -1 if there are no
@@ -41,17 +46,19 @@ type huffman struct {
 	valsIndices [maxCodeLength]int32
 }
 
-// A fast entry packs a decoded coefficient: bits 0-4 are the number of bits
-// the code and its extra bits take, bit 5 is set for the AC codes without
-// extra bits (end of block and a run of 16 zeros), bits 8-11 are the AC
-// run of zeros, bits 12-15 the code length and bits 16-31 the coefficient
-// (an AC one, or a DC difference).
+// A fast entry packs a decoded coefficient: bits 0-5 are the number of bits
+// the code and its extra bits take, bit 6 is set for the AC codes without
+// extra bits (end of block and a run of 16 zeros), bit 7 when the extra bits
+// do not fit in fastBits and are to be read after the code, bits 8-11 are
+// the AC run of zeros, bits 12-15 the number of extra bits and bits 16-31
+// the coefficient (an AC one, or a DC difference) when they fit.
 const (
-	fastNoValue = 1 << 5
+	fastNoValue = 1 << 6
+	fastExtra   = 1 << 7
 )
 
-func fastEntry(value int32, codeLen, run, totalLen uint32) int32 {
-	return value<<16 | int32(codeLen<<12|run<<8|totalLen)
+func fastEntry(value int32, run, size, totalLen uint32) int32 {
+	return value<<16 | int32(size<<12|run<<8|totalLen)
 }
 
 // errShortHuffmanData means that an unexpected EOF occurred while decoding
@@ -228,13 +235,14 @@ func (d *decoder) processDHT(n int) error {
 			c <<= 1
 		}
 
-		// Derive the look-up tables, decoding every lutSize-bit sequence
-		// the way decodeHuffman's slow path does.
+		// Derive the look-up tables, decoding every fastBits-bit sequence
+		// the way decodeHuffman's slow path does; lut is for the first
+		// lutSize bits.
 		clear(h.lut[:])
 		clear(h.fast[:])
-		for x := range uint32(1 << lutSize) {
-			for i, code := uint32(0), int32(0); i < lutSize; i++ {
-				code = code<<1 | int32(x>>(lutSize-1-i)&1)
+		for x := range uint32(1 << fastBits) {
+			for i, code := uint32(0), int32(0); i < fastBits; i++ {
+				code = code<<1 | int32(x>>(fastBits-1-i)&1)
 				if code > h.maxCodes[i] {
 					continue
 				}
@@ -243,7 +251,9 @@ func (d *decoder) processDHT(n int) error {
 					break // a corrupt table: left to the slow path
 				}
 				v, l := h.vals[k], i+1
-				h.lut[x] = uint16(v)<<8 | uint16(l)
+				if l <= lutSize {
+					h.lut[x>>(fastBits-lutSize)] = uint16(v)<<8 | uint16(l)
+				}
 				h.fast[x] = fastCoefficient(tc, v, x, l)
 				break
 			}
@@ -252,8 +262,8 @@ func (d *decoder) processDHT(n int) error {
 	return nil
 }
 
-// fastCoefficient is the fast entry for the lutSize bits x, which start with
-// a code of length l for the value v in a DC (tc 0) or AC table.
+// fastCoefficient is the fast entry for the fastBits bits x, which start
+// with a code of length l for the value v in a DC (tc 0) or AC table.
 func fastCoefficient(tc uint8, v uint8, x, l uint32) int32 {
 	size, run := uint32(v), uint32(0)
 	if tc == acTable {
@@ -262,19 +272,19 @@ func fastCoefficient(tc uint8, v uint8, x, l uint32) int32 {
 			if v != 0x00 && v != 0xf0 {
 				return 0 // an end-of-band run, which reads more bits
 			}
-			return fastEntry(0, l, run, l|fastNoValue)
+			return fastEntry(0, run, 0, l|fastNoValue)
 		}
-	} else if size > 16 {
+	} else if size > 15 {
 		return 0
 	}
-	if l+size > lutSize {
-		return 0
+	if l+size > fastBits {
+		return fastEntry(0, run, size, l+size|fastExtra)
 	}
 	var value int32
 	if size > 0 {
-		value = extend(int32(x>>(lutSize-l-size))&(1<<size-1), size)
+		value = extend(int32(x>>(fastBits-l-size))&(1<<size-1), size)
 	}
-	return fastEntry(value, l, run, l+size)
+	return fastEntry(value, run, size, l+size)
 }
 
 // decodeHuffman returns the next Huffman-coded value from the bit-stream,

@@ -297,14 +297,18 @@ func (d *decoder) decodeBlock(b *block, dcHuff, acHuff *huffman, dc *int32, zigS
 	if zig == 0 {
 		zig++
 		// Decode the DC coefficient, as specified in section F.2.2.1.
-		if n < maxCodeLength {
+		if n < 32 {
 			a, n = d.fillBits(a, n)
 		}
 		var dcDelta int32
-		if f := dcHuff.fast[a>>(64-lutSize)]; f != 0 && f&0x1f <= n {
-			a <<= f & 0x1f
-			n -= f & 0x1f
+		if f := dcHuff.fast[a>>(64-fastBits)]; uint32(f&0x3f-1) < uint32(n) {
+			t, s := uint32(f&0x3f), uint32(f>>12&0x0f)
 			dcDelta = f >> 16
+			if f&fastExtra != 0 {
+				dcDelta = extend(int32(a<<(t-s)>>(64-s)), s)
+			}
+			a <<= t
+			n -= int32(t)
 		} else {
 			d.bits.a, d.bits.n = a, n
 			value, err := d.decodeHuffman(dcHuff)
@@ -334,30 +338,35 @@ func (d *decoder) decodeBlock(b *block, dcHuff, acHuff *huffman, dc *int32, zigS
 
 	// Decode the AC coefficients, as specified in section F.2.2.2.
 	for ; zig <= zigEnd; zig++ {
-		if n < maxCodeLength {
+		if n < 32 {
 			a, n = d.fillBits(a, n)
 		}
-		if f := acHuff.fast[a>>(64-lutSize)]; f != 0 && f&0x1f <= n {
-			run := f >> 8 & 0x0f
+		// The entry holds if it is one and its bits are there.
+		if f := acHuff.fast[a>>(64-fastBits)]; uint32(f&0x3f-1) < uint32(n) {
+			t := uint32(f & 0x3f)
 			if f&fastNoValue != 0 {
-				a <<= f & 0x1f
-				n -= f & 0x1f
-				if run == 0 {
+				a <<= t
+				n -= int32(t)
+				if f&0xf00 == 0 {
 					break // end of block
 				}
 				zig += 0x0f
 				continue
 			}
-			zig += run
+			s := uint32(f >> 12 & 0x0f)
+			zig += f >> 8 & 0x0f
 			if zig > zigEnd {
-				c := f >> 12 & 0x0f // the code, not the extra bits
-				a <<= c
-				n -= c
+				a <<= t - s // the code, not the extra bits
+				n -= int32(t - s)
 				break
 			}
-			a <<= f & 0x1f
-			n -= f & 0x1f
-			b[unzig[zig&(blockSize-1)]] = f >> 16 << al
+			v := f >> 16
+			if f&fastExtra != 0 {
+				v = extend(int32(a<<(t-s)>>(64-s)), s)
+			}
+			a <<= t
+			n -= int32(t)
+			b[unzig[zig&(blockSize-1)]] = v << al
 			continue
 		}
 		d.bits.a, d.bits.n = a, n
