@@ -9,9 +9,13 @@ export CGO_ENABLED=0
 VERSITYGW_VERSION  := v1.8.0
 STRIPE_MOCK_VERSION := v0.203.0
 
-.PHONY: run build test tools models face-models face-eval face-sets vet bench load demo screenshots lint docker clean
+.PHONY: run build test tools models face-models face-descriptors face-eval face-sets vet bench load demo screenshots lint docker clean
 
 FACE_MODELS := jobs/face/models/blazeface.json jobs/face/models/blazeface.bin jobs/face/models/faceres.json jobs/face/models/faceres.bin
+# Other descriptors of the same package, compared with faceres by
+# cmd/faceeval -descriptor (docs/faces.md); never embedded.
+FACE_DESCRIPTORS_DIR := jobs/face/testdata/descriptors
+FACE_DESCRIPTORS := $(FACE_DESCRIPTORS_DIR)/faceres-deep.json $(FACE_DESCRIPTORS_DIR)/mobilefacenet.json $(FACE_DESCRIPTORS_DIR)/mobileface.json
 
 run: face-models
 	$(GO) run -ldflags "$(LDFLAGS)" . serve
@@ -51,6 +55,11 @@ face-models:
 	@[ -f jobs/face/models/faceres.bin ] || scripts/fetch-face-models.sh || \
 		echo "warning: face models not fetched; this build has no built-in face engine" >&2
 
+face-descriptors: $(FACE_DESCRIPTORS)
+
+$(FACE_DESCRIPTORS):
+	scripts/fetch-face-models.sh jobs/face/models $(FACE_DESCRIPTORS_DIR)
+
 vet:
 	$(GO) vet ./...
 
@@ -58,7 +67,9 @@ vet:
 # cmd/faceeval): precision, recall, misses with their cause, recall by
 # face size, indexing CPU and peak memory. `make face-sets` writes
 # synthetic sets built from the engine's sample photos into OUT/tune and
-# OUT/held (choose thresholds on tune, report held).
+# OUT/held (choose thresholds on tune, report held). To compare
+# descriptors: make face-descriptors, then FACE_EVAL_FLAGS='-descriptor
+# faceres,mobileface,faceres+mobileface' (docs/faces.md).
 face-eval: models
 	$(GO) run ./cmd/faceeval $(FACE_EVAL_FLAGS) $(DIR)
 

@@ -21,6 +21,14 @@
 // with "refs" those faces become references too, as Lightbox does. Both
 // take several values separated by commas; each pair is reported from one
 // indexing of the photos.
+//
+// -descriptor chooses the descriptor network (faceres, Lightbox's; the
+// others of face.Descriptors; or an ensemble such as faceres+mobilefacenet),
+// several separated by commas, each measured on its own indexing; each
+// report also says how far the descriptor separates attendees from
+// strangers and which threshold the set would choose for it, so that a
+// threshold chosen on the tuning set can be given (-threshold, one per
+// descriptor) for the held-out one.
 package main
 
 import (
@@ -32,6 +40,7 @@ import (
 	"image"
 	_ "image/jpeg"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -56,7 +65,9 @@ func main() {
 	faceW := flag.String("face", "60-250", "with -make: face widths in pixels")
 	seed := flag.Uint64("seed", 1, "with -make: random seed")
 	models := flag.String("models", "jobs/face/models", "folder of the engine's models")
-	threshold := flag.Float64("threshold", face.DefaultThreshold, "tagging threshold (cosine similarity)")
+	thresholds := flag.String("threshold", fmt.Sprint(face.DefaultThreshold), "tagging threshold (cosine similarity), or one per -descriptor separated by commas")
+	candidates := flag.String("descriptors", "jobs/face/testdata/descriptors", "folder of the other descriptors' models (make face-descriptors)")
+	descriptor := flag.String("descriptor", face.DefaultDescriptor, "descriptor, or several separated by commas: "+strings.Join(face.Descriptors(), ", ")+", or members joined by + for an ensemble")
 	workers := flag.Int("workers", 2, "photos indexed at once, as the photo workers would")
 	minScore := flag.Float64("min-score", 0, "detector score from which a face in a photo is indexed (0: the engine's default)")
 	refs := flag.String("refs", "selfie", "an attendee's references from the selfie, or several separated by commas: selfie (its face), mirror (its face and its mirror image), mean (their mean)")
@@ -102,17 +113,47 @@ func main() {
 			fatal(fmt.Errorf("-operator %q: want none, accept or refs", o))
 		}
 	}
-	r, err := run(e, set, *workers)
+	descs := strings.Split(*descriptor, ",")
+	ts, err := parseThresholds(*thresholds, len(descs))
 	if err != nil {
 		fatal(err)
 	}
-	for _, m := range refModes {
-		for _, o := range operators {
-			r.useRefs(m)
-			r.operator = o
-			r.report(os.Stdout, *threshold)
+	for i, d := range descs {
+		if d != e.Descriptor() {
+			if err := e.SetDescriptor(layered{os.DirFS(*models), os.DirFS(*candidates)}, d); err != nil {
+				fatal(err)
+			}
+		}
+		r, err := run(e, set, *workers)
+		if err != nil {
+			fatal(err)
+		}
+		for _, m := range refModes {
+			for _, o := range operators {
+				r.useRefs(m)
+				r.operator = o
+				r.report(os.Stdout, ts[i])
+			}
 		}
 	}
+}
+
+// parseThresholds reads -threshold: one value for every descriptor, or
+// one each.
+func parseThresholds(s string, n int) ([]float64, error) {
+	parts := strings.Split(s, ",")
+	if len(parts) != 1 && len(parts) != n {
+		return nil, fmt.Errorf("-threshold: %d values for %d descriptors", len(parts), n)
+	}
+	out := make([]float64, n)
+	for i := range out {
+		v, err := strconv.ParseFloat(strings.TrimSpace(parts[min(i, len(parts)-1)]), 64)
+		if err != nil {
+			return nil, fmt.Errorf("-threshold: %v", err)
+		}
+		out[i] = v
+	}
+	return out, nil
 }
 
 func fatal(err error) {
@@ -228,14 +269,15 @@ type indexed struct {
 }
 
 type result struct {
-	set      labelSet
-	refMode  string
-	operator string // none, accept or refs, as -operator
-	selfies  map[string]verdict
-	photos   []indexed
-	cpu      time.Duration // indexing CPU, all photos
-	wall     time.Duration
-	peakRSS  int64 // bytes
+	set        labelSet
+	descriptor string
+	refMode    string
+	operator   string // none, accept or refs, as -operator
+	selfies    map[string]verdict
+	photos     []indexed
+	cpu        time.Duration // indexing CPU, all photos
+	wall       time.Duration
+	peakRSS    int64 // bytes
 }
 
 // run analyses the selfies as process_selfie does and indexes the photos
@@ -243,7 +285,7 @@ type result struct {
 // are its face's vector alone until useRefs says otherwise.
 func run(e *face.Engine, set labelSet, workers int) (*result, error) {
 	ctx := context.Background()
-	r := &result{set: set, refMode: "selfie", operator: "none", selfies: map[string]verdict{}, photos: make([]indexed, len(set.photos))}
+	r := &result{set: set, descriptor: e.Descriptor(), refMode: "selfie", operator: "none", selfies: map[string]verdict{}, photos: make([]indexed, len(set.photos))}
 	for id, path := range set.selfies {
 		raw, err := os.ReadFile(filepath.Join(set.dir, path))
 		if err != nil {
@@ -517,8 +559,8 @@ func (r *result) report(w io.Writer, threshold float64) {
 			}
 		}
 	}
-	fmt.Fprintf(w, "set %s: %d selfies (%d approved), %d photos, %d labelled faces; references %s, operator %s\n",
-		r.set.dir, len(r.selfies), approved, len(r.set.photos), labelledFaces, r.refMode, r.operator)
+	fmt.Fprintf(w, "set %s: %d selfies (%d approved), %d photos, %d labelled faces; descriptor %s, references %s, operator %s\n",
+		r.set.dir, len(r.selfies), approved, len(r.set.photos), labelledFaces, r.descriptor, r.refMode, r.operator)
 	if strays > 0 || found > 0 {
 		fmt.Fprintf(w, "detector: %d labelled faces found, %d detections on no labelled face\n", found, strays)
 	}
@@ -535,17 +577,19 @@ func (r *result) report(w io.Writer, threshold float64) {
 		fmt.Fprintln(w)
 	}
 	fmt.Fprint(w, "sweep:")
-	for t := 0.40; t < 0.755; t += 0.03 {
+	for t := threshold - 0.21; t < threshold+0.145; t += 0.03 {
 		s, _ := r.evaluate(t)
 		fmt.Fprintf(w, "  %.2f P%.2f R%.2f", t, s.precision(), s.recall())
 	}
 	fmt.Fprintln(w)
 	fmt.Fprint(w, "fine sweep (fp/fn):")
-	for i := 55; i <= 75; i++ {
-		s, _ := r.evaluate(float64(i) / 100)
-		fmt.Fprintf(w, "  %.2f %d/%d", float64(i)/100, s.fp, s.fn)
+	for i := -6; i <= 14; i++ {
+		t := math.Round(threshold*100)/100 + float64(i)/100
+		s, _ := r.evaluate(t)
+		fmt.Fprintf(w, "  %.2f %d/%d", t, s.fp, s.fn)
 	}
 	fmt.Fprintln(w)
+	r.reportDescriptor(w)
 	sort.SliceStable(misses, func(i, j int) bool { return misses[i].id < misses[j].id })
 	if len(misses) > 0 {
 		fmt.Fprintln(w, "misses:")

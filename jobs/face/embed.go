@@ -1,29 +1,14 @@
 package face
 
-import (
-	"fmt"
-	"math"
-)
+import "math"
 
-const (
-	// descSize is the descriptor's input side.
-	descSize = 224
-	// cropScale enlarges the detector's box to the square crop the
-	// descriptor sees, as the human library does.
-	cropScale = 1.4
-	// minRoll is the eye-line angle, in radians, above which the crop is
-	// rotated upright.
-	minRoll = 0.2
-)
+// minRoll is the eye-line angle, in radians, above which the crop is
+// rotated upright.
+const minRoll = 0.2
 
-// cropFor returns the descriptor's view of a face: a square around the
-// box, enlarged by cropScale and turned so the eyes are level when the face
-// is noticeably tilted.
-func cropFor(c candidate) affine {
-	side := cropScale * max(c.width(), c.height())
-	cx, cy := (c.x1+c.x2)/2, (c.y1+c.y2)/2
-	return squareRegion(cx-side/2, cy-side/2, side, roll(c), descSize)
-}
+// cropScale enlarges the detector's box to the square crop FaceRes sees,
+// as the human library does.
+const cropScale = 1.4
 
 // roll is the angle of the line from the subject's right eye to the left
 // eye (image left to right), 0 for an upright face.
@@ -52,19 +37,10 @@ func (e *Engine) describe(img *rgbImage, c candidate) ([]float32, error) {
 }
 
 // describeNorm computes the unit-length descriptor of one face and the
-// length of the descriptor's raw output.
+// measure of its being a face that the descriptor's isFace judges (for
+// FaceRes, the length of its raw output).
 func (e *Engine) describeNorm(img *rgbImage, c candidate) ([]float32, float64, error) {
-	in := img.sampleEdge(cropFor(c), descSize, descSize, 1, 0, true) // the model expects RGB in 0..255
-	outs, err := e.desc.run(map[string]*tensor{e.descIn: in}, e.descOut)
-	if err != nil {
-		return nil, 0, err
-	}
-	v := outs[0].data
-	if len(v) != Dim {
-		return nil, 0, fmt.Errorf("descriptor has %d values, want %d", len(v), Dim)
-	}
-	u, n := normalize(v)
-	return u, n, nil
+	return e.desc.describe(img, c)
 }
 
 // normalize returns v scaled to unit length (v itself if it is zero) and

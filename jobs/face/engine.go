@@ -38,10 +38,8 @@ const (
 // Engine detects and describes faces. It is safe for concurrent use; set
 // its fields, if at all, before using it.
 type Engine struct {
-	det     *detector
-	desc    *graph
-	descIn  string
-	descOut string
+	det  *detector
+	desc describer
 
 	// MinScore is the detector score below which a face is ignored. Faces
 	// also pass a check that the descriptor sees a face (minDescNorm), so
@@ -70,15 +68,11 @@ func LoadFS(fsys fs.FS) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("face: %w", err)
 	}
-	desc, err := loadModel(fsys, descriptorFile)
+	desc, err := loadDescriptor(fsys, DefaultDescriptor)
 	if err != nil {
 		return nil, fmt.Errorf("face: load descriptor: %w", err)
 	}
-	in, err := desc.input()
-	if err != nil {
-		return nil, fmt.Errorf("face: descriptor: %w", err)
-	}
-	e := &Engine{det: det, desc: desc, descIn: in, descOut: "global_pooling/Mean", MinScore: 0.5, MinFace: 40}
+	e := &Engine{det: det, desc: desc, MinScore: 0.5, MinFace: 40}
 	if _, err := e.describe(&rgbImage{w: 1, h: 1, pix: make([]uint8, 3)}, candidate{x2: 1, y2: 1}); err != nil {
 		return nil, fmt.Errorf("face: descriptor: %w", err)
 	}
@@ -161,7 +155,7 @@ func (e *Engine) faces(ctx context.Context, img *rgbImage) ([]Face, error) {
 		if err != nil {
 			return nil, fmt.Errorf("face: embed: %w", err)
 		}
-		if n < minDescNorm {
+		if !e.desc.isFace(n) {
 			continue // a face-like texture, not a face
 		}
 		faces = append(faces, Face{Box: [4]float64{c.x1, c.y1, c.width(), c.height()}, Score: c.score, Embedding: v})

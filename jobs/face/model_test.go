@@ -122,7 +122,8 @@ func TestMatchesTFJS(t *testing.T) {
 		}
 	}
 
-	desc, err := e.desc.run(map[string]*tensor{e.descIn: pattern(1, 0, 1, 224, 224, 3)}, e.descOut)
+	d := e.desc.(*descriptor)
+	desc, err := d.g.run(map[string]*tensor{d.in: pattern(1, 0, 1, 224, 224, 3)}, d.out)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -41,7 +41,7 @@ func compileOp(d nodeDef, consts map[string]*tensor) (opFunc, error) {
 	case "MatMul", "_FusedMatMul":
 		return compileMatMul(d)
 	}
-	return nil, fmt.Errorf("unsupported op %s", d.Op)
+	return compileExtraOp(d)
 }
 
 func sigmoid(v float32) float32 { return float32(1 / (1 + math.Exp(-float64(v)))) }
