@@ -371,6 +371,14 @@ func idctRows(b *block) {
 		x3 := x[6]
 		x4 := x[7]
 
+		// A row of only a DC term comes out as that term, shifted (this
+		// file's addition to the standard library's code).
+		if x7|x2|x5|x1|x6|x3|x4 == 0 {
+			x0 <<= 17
+			x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7] = x0, x0, x0, x0, x0, x0, x0, x0
+			continue
+		}
+
 		// Run FDCT backward.
 		// Independent operations have been reordered somewhat
 		// to make precision tracking easier.
@@ -458,6 +466,15 @@ func idctCols(b *block) {
 		x4 := b[7*8+i]
 
 		// x[012345678] are Q9.20.
+
+		// A column of only a DC term comes out as that term, rounded the
+		// way the butterflies below round it (this file's addition).
+		if x7|x2|x5|x1|x6|x3|x4 == 0 {
+			x0 = (x0 + 1<<19) >> 2 >> 18
+			b[0*8+i], b[1*8+i], b[2*8+i], b[3*8+i] = x0, x0, x0, x0
+			b[4*8+i], b[5*8+i], b[6*8+i], b[7*8+i] = x0, x0, x0, x0
+			continue
+		}
 
 		// Start by adding 0.5 to x0 (the incoming DC signal).
 		// The butterflies will add it to all the other values,

@@ -571,19 +571,10 @@ func (d *decoder) reconstructBlock(b *block, bx, by, compIndex int) error {
 	}
 	idct(b)
 	// Level shift by +128, clip to [0, 255], and write to dst.
-	for y := 0; y < 8; y++ {
-		y8 := y * 8
-		yStride := y * stride
-		for x := 0; x < 8; x++ {
-			c := b[y8+x]
-			if c < -128 {
-				c = 0
-			} else if c > 127 {
-				c = 255
-			} else {
-				c += 128
-			}
-			dst[yStride+x] = uint8(c)
+	for y := range 8 {
+		row := dst[y*stride : y*stride+8]
+		for x, c := range b[8*y : 8*y+8] {
+			row[x] = clamp8(c + 128)
 		}
 	}
 	return nil
