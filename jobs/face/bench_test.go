@@ -71,3 +71,28 @@ func BenchmarkFaces(b *testing.B) {
 	}
 	reportCPU(b, start)
 }
+
+// BenchmarkScan measures the detector's scan of a photo the size the
+// photo job hands over (2048×1365, so three scales up to 1024×704),
+// without the descriptor: the cost of indexing a photo without faces.
+func BenchmarkScan(b *testing.B) {
+	e := mustEngine(b)
+	img, err := decodeJPEG(readSample(b, 1))
+	if err != nil {
+		b.Fatal(err)
+	}
+	k := float64(img.w) / 2048
+	big := &rgbImage{w: 2048, h: int(float64(img.h) / k)}
+	big.pix = make([]uint8, 3*big.w*big.h)
+	t := img.sample(affine{x0: k / 2, y0: k / 2, ux: k, vy: k}, big.w, big.h, 1, 0)
+	for i, v := range t.data {
+		big.pix[i] = uint8(min(max(v+0.5, 0), 255))
+	}
+	start := cpuTime(b)
+	for b.Loop() {
+		if _, err := e.det.scan(context.Background(), big, e.MinScore, e.MinFace); err != nil {
+			b.Fatal(err)
+		}
+	}
+	reportCPU(b, start)
+}
