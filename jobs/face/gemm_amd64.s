@@ -364,12 +364,12 @@ GLOBL six<>(SB), RODATA|NOPTR, $4
 
 // func epilogueKernel(c *float32, ldc int, rows int, cols int, args *epiArg, nargs int)
 //
-// Applies nargs epilogue steps to a rows×cols block of c (rows ldc floats
-// apart, cols a multiple of 8), 8 floats at a time held in Y0 through
-// every step. An epiArg is {kind, v, stride}: kind 0 adds, 1 multiplies
-// by, 2 takes the minimum with, 3 the maximum with v[r*stride/4 + j]
-// (stride in bytes, 0 for a channel vector); 4 is ReLU, 5 ReLU6. Y14 is
-// zero, Y15 six.
+// Applies nargs epilogue steps, one after the other, to a rows×cols block
+// of c (rows ldc floats apart, cols a positive multiple of 8), which stays
+// in L1 between steps. An epiArg is {kind, v, stride}: kind 0 adds, 1
+// multiplies by, 2 takes the minimum with, 3 the maximum with
+// v[r*stride/4 + j] (stride in bytes, 0 for a channel vector); 4 is ReLU,
+// 5 ReLU6. Y14 is zero, Y15 six.
 TEXT ·epilogueKernel(SB), NOSPLIT, $0-48
 	MOVQ c+0(FP), DI
 	MOVQ ldc+8(FP), R8
@@ -381,75 +381,91 @@ TEXT ·epilogueKernel(SB), NOSPLIT, $0-48
 	SHLQ $2, R10
 	VXORPS       Y14, Y14, Y14
 	VBROADCASTSS six<>(SB), Y15
-	XORQ         R13, R13
 	TESTQ        R9, R9
 	JLE          epdone
+	TESTQ        R12, R12
+	JLE          epdone
+
+epstep:
+	MOVQ 0(R11), AX
+	MOVQ 8(R11), DX
+	MOVQ 16(R11), R14
+	MOVQ DI, SI
+	MOVQ R9, R13
 
 eprow:
 	XORQ BX, BX
+	CMPQ AX, $1
+	JLT  epadd
+	JEQ  epmul
+	CMPQ AX, $3
+	JLT  epmin
+	JEQ  epmax
+	CMPQ AX, $5
+	JLT  eprelu
 
-epcol:
+eprelu6:
+	VMOVUPS (SI)(BX*1), Y0
+	VMAXPS  Y14, Y0, Y0
+	VMINPS  Y15, Y0, Y0
+	VMOVUPS Y0, (SI)(BX*1)
+	ADDQ    $32, BX
 	CMPQ    BX, R10
-	JGE     epnextrow
-	VMOVUPS (DI)(BX*1), Y0
-	MOVQ    R11, SI
-	MOVQ    R12, CX
-	TESTQ   CX, CX
-	JZ      epstore
-
-epstep:
-	MOVQ  0(SI), AX
-	MOVQ  8(SI), DX
-	MOVQ  16(SI), R14
-	IMULQ R13, R14
-	ADDQ  R14, DX
-	ADDQ  BX, DX
-	CMPQ  AX, $1
-	JLT   epadd
-	JEQ   epmul
-	CMPQ  AX, $3
-	JLT   epmin
-	JEQ   epmax
-	CMPQ  AX, $5
-	JLT   eprelu
-	VMAXPS Y14, Y0, Y0
-	VMINPS Y15, Y0, Y0
-	JMP    epnext
+	JLT     eprelu6
+	JMP     eprowdone
 
 epadd:
-	VADDPS (DX), Y0, Y0
-	JMP    epnext
+	VMOVUPS (SI)(BX*1), Y0
+	VADDPS  (DX)(BX*1), Y0, Y0
+	VMOVUPS Y0, (SI)(BX*1)
+	ADDQ    $32, BX
+	CMPQ    BX, R10
+	JLT     epadd
+	JMP     eprowdone
 
 epmul:
-	VMULPS (DX), Y0, Y0
-	JMP    epnext
+	VMOVUPS (SI)(BX*1), Y0
+	VMULPS  (DX)(BX*1), Y0, Y0
+	VMOVUPS Y0, (SI)(BX*1)
+	ADDQ    $32, BX
+	CMPQ    BX, R10
+	JLT     epmul
+	JMP     eprowdone
 
 epmin:
-	VMINPS (DX), Y0, Y0
-	JMP    epnext
+	VMOVUPS (SI)(BX*1), Y0
+	VMINPS  (DX)(BX*1), Y0, Y0
+	VMOVUPS Y0, (SI)(BX*1)
+	ADDQ    $32, BX
+	CMPQ    BX, R10
+	JLT     epmin
+	JMP     eprowdone
 
 epmax:
-	VMAXPS (DX), Y0, Y0
-	JMP    epnext
+	VMOVUPS (SI)(BX*1), Y0
+	VMAXPS  (DX)(BX*1), Y0, Y0
+	VMOVUPS Y0, (SI)(BX*1)
+	ADDQ    $32, BX
+	CMPQ    BX, R10
+	JLT     epmax
+	JMP     eprowdone
 
 eprelu:
-	VMAXPS Y14, Y0, Y0
-
-epnext:
-	ADDQ $24, SI
-	DECQ CX
-	JNZ  epstep
-
-epstore:
-	VMOVUPS Y0, (DI)(BX*1)
+	VMOVUPS (SI)(BX*1), Y0
+	VMAXPS  Y14, Y0, Y0
+	VMOVUPS Y0, (SI)(BX*1)
 	ADDQ    $32, BX
-	JMP     epcol
+	CMPQ    BX, R10
+	JLT     eprelu
 
-epnextrow:
-	ADDQ R8, DI
-	INCQ R13
-	CMPQ R13, R9
-	JLT  eprow
+eprowdone:
+	ADDQ R8, SI
+	ADDQ R14, DX
+	DECQ R13
+	JNZ  eprow
+	ADDQ $24, R11
+	DECQ R12
+	JNZ  epstep
 
 epdone:
 	VZEROUPPER
