@@ -347,21 +347,19 @@ var encSOSHeaderYCbCr = []byte{
 // putBits appends the n low bits of v (v < 1<<n, n <= 32) to the
 // entropy-coded data.
 func (e *encWriter) putBits(v uint32, n uint) {
-	if e.nAcc+n <= 64 {
-		e.acc = e.acc<<n | uint64(v)
-		e.nAcc += n
-		return
-	}
-	e.putBitsFull(v, n)
+	e.acc, e.nAcc = e.spill(e.acc, e.nAcc, v, n)
 }
 
-// putBitsFull completes acc with the high bits of v, writes it out and keeps
-// the rest of v.
-func (e *encWriter) putBitsFull(v uint32, n uint) {
-	rest := e.nAcc + n - 64
-	e.writeAcc(e.acc<<(n-rest) | uint64(v)>>rest)
-	e.acc = uint64(v)
-	e.nAcc = rest
+// spill appends the n low bits of v to the nAcc bits in acc, writing acc out
+// if it overflows, and returns the new acc and nAcc. It is the slow path of
+// writeBlock's bit buffer, which lives in locals.
+func (e *encWriter) spill(acc uint64, nAcc uint, v uint32, n uint) (uint64, uint) {
+	if nAcc+n <= 64 {
+		return acc<<n | uint64(v), nAcc + n
+	}
+	rest := nAcc + n - 64
+	e.writeAcc(acc<<(n-rest) | uint64(v)>>rest)
+	return uint64(v), rest
 }
 
 // writeAcc appends 64 bits of entropy-coded data, stuffing a zero byte after
@@ -408,34 +406,49 @@ func (e *encWriter) writeBlock(b *block, c int, prevDC int32) int32 {
 	var zz [blockSize]int32
 	var nz uint64
 	for zig := 1; zig < blockSize; zig++ {
-		v := r[zig].quantize(b[unzig[zig]])
+		v := r[zig].quantize(b[unzig[zig]&(blockSize-1)])
 		zz[zig] = v
 		nz |= uint64(uint32(v|-v)>>31) << zig
 	}
 
 	dc := r[0].quantize(b[0])
+
+	// The bit buffer is kept in locals; each Huffman code goes out with its
+	// extra bits in one put of at most 16+11 bits.
+	acc, nAcc := e.acc, e.nAcc
 	extra, n := encValue(dc - prevDC)
-	hc := h.dc[n]
-	e.putBits(uint32(hc)&(1<<24-1)<<n|extra, uint(hc>>24)+n)
+	hc := h.dc[n&15]
+	v, l := uint32(hc)&(1<<24-1)<<n|extra, uint(hc>>24)+n
+	if nAcc+l <= 64 {
+		acc, nAcc = acc<<l|uint64(v), nAcc+l
+	} else {
+		acc, nAcc = e.spill(acc, nAcc, v, l)
+	}
 
 	last := 0
 	for nz != 0 {
 		zig := mathbits.TrailingZeros64(nz)
 		nz &= nz - 1
 		run := zig - last - 1
+		last = zig
 		for ; run > 15; run -= 16 {
 			zrl := h.ac[0xf0]
-			e.putBits(uint32(zrl)&(1<<24-1), uint(zrl>>24))
+			acc, nAcc = e.spill(acc, nAcc, uint32(zrl)&(1<<24-1), uint(zrl>>24))
 		}
-		extra, n := encValue(zz[zig])
-		hc := h.ac[run<<4|int(n)]
-		e.putBits(uint32(hc)&(1<<24-1)<<n|extra, uint(hc>>24)+n)
-		last = zig
+		extra, n := encValue(zz[zig&63])
+		hc := h.ac[(run<<4|int(n))&0xff]
+		v, l := uint32(hc)&(1<<24-1)<<n|extra, uint(hc>>24)+n
+		if nAcc+l <= 64 {
+			acc, nAcc = acc<<l|uint64(v), nAcc+l
+		} else {
+			acc, nAcc = e.spill(acc, nAcc, v, l)
+		}
 	}
 	if last != blockSize-1 {
 		eob := h.ac[0x00]
-		e.putBits(uint32(eob)&(1<<24-1), uint(eob>>24))
+		acc, nAcc = e.spill(acc, nAcc, uint32(eob)&(1<<24-1), uint(eob>>24))
 	}
+	e.acc, e.nAcc = acc, nAcc
 	return dc
 }
 
@@ -448,21 +461,13 @@ func encValue(v int32) (extra uint32, n uint) {
 	return uint32(v+s) & (1<<n - 1), n
 }
 
-// encYCbCr converts one pixel as color.RGBToYCbCr does.
+// encYCbCr converts one pixel as color.RGBToYCbCr does. For 8-bit inputs
+// Cb and Cr before the shift lie in [2¹⁶, 2²⁴], so the clamp there comes
+// down to 2²⁴ becoming 255.
 func encYCbCr(r, g, b int32) (uint8, uint8, uint8) {
 	yy := (19595*r + 38470*g + 7471*b + 1<<15) >> 16
-	cb := -11056*r - 21712*g + 32768*b + 257<<15
-	if uint32(cb)&0xff000000 == 0 {
-		cb >>= 16
-	} else {
-		cb = ^(cb >> 31)
-	}
-	cr := 32768*r - 27440*g - 5328*b + 257<<15
-	if uint32(cr)&0xff000000 == 0 {
-		cr >>= 16
-	} else {
-		cr = ^(cr >> 31)
-	}
+	cb := min((-11056*r-21712*g+32768*b+257<<15)>>16, 255)
+	cr := min((32768*r-27440*g-5328*b+257<<15)>>16, 255)
 	return uint8(yy), uint8(cb), uint8(cr)
 }
 
@@ -582,7 +587,8 @@ func encRows(m image.Image) encRowFunc {
 		return func(y int, yy, cb, cr []uint8) {
 			o := m.PixOffset(bnd.Min.X, bnd.Min.Y+y)
 			pix := m.Pix[o : o+4*w]
-			for x := range w {
+			yy, cb, cr = yy[:w], cb[:w], cr[:w]
+			for x := range yy {
 				px := pix[4*x : 4*x+4]
 				yy[x], cb[x], cr[x] = encYCbCr(int32(px[0]), int32(px[1]), int32(px[2]))
 			}
@@ -591,7 +597,8 @@ func encRows(m image.Image) encRowFunc {
 		return func(y int, yy, cb, cr []uint8) {
 			o := m.PixOffset(bnd.Min.X, bnd.Min.Y+y)
 			pix := m.Pix[o : o+4*w]
-			for x := range w {
+			yy, cb, cr = yy[:w], cb[:w], cr[:w]
+			for x := range yy {
 				px := pix[4*x : 4*x+4]
 				r, g, b := int32(px[0]), int32(px[1]), int32(px[2])
 				if a := uint32(px[3]); a != 0xff {
