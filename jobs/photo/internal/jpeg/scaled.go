@@ -63,7 +63,7 @@ func (d *decoder) chromaFull() bool {
 		d.comp[0].h == 2*d.comp[1].h && d.comp[0].v == 2*d.comp[1].v
 }
 
-// idctScaled dequantizes the n×n lowest frequencies F(v,u) of b with qt,
+// idctScaled takes the n×n lowest frequencies F(v,u) of b, dequantized,
 // computes
 //
 //	f(x,y) = 1/4 Σv Σu C(v)C(u) F(v,u) cos((2y+1)vπ/2n) cos((2x+1)uπ/2n),
@@ -73,14 +73,14 @@ func (d *decoder) chromaFull() bool {
 // coefficients scaled by n/8, which is the block averaged down by 8/n
 // (exactly so for the DC term): an area downscale done in the frequency
 // domain, as libjpeg's reduced-size inverse DCTs do.
-func idctScaled(b *block, qt *block, n int, dst []byte, stride int) {
+func idctScaled(b *block, n int, dst []byte, stride int) {
 	switch n {
 	case 4:
-		idct4(b, qt, dst, stride)
+		idct4(b, dst, stride)
 	case 2:
 		// The 2-point basis is ±1/√2, so f is a sum of the four
 		// coefficients with signs, divided by 8.
-		f00, f01, f10, f11 := b[0]*qt[0], b[1]*qt[1], b[8]*qt[8], b[9]*qt[9]
+		f00, f01, f10, f11 := b[0], b[1], b[8], b[9]
 		p, m := f00+f01, f00-f01
 		q, r := f10+f11, f10-f11
 		const round = 4 + 128<<3
@@ -88,7 +88,7 @@ func idctScaled(b *block, qt *block, n int, dst []byte, stride int) {
 		d0[0], d0[1] = clamp8((p+q+round)>>3), clamp8((m+r+round)>>3)
 		d1[0], d1[1] = clamp8((p-q+round)>>3), clamp8((m-r+round)>>3)
 	default:
-		dst[0] = clamp8((b[0]*qt[0] + 4 + 128<<3) >> 3)
+		dst[0] = clamp8((b[0] + 4 + 128<<3) >> 3)
 	}
 }
 
@@ -106,7 +106,7 @@ const (
 // idct4 is idctScaled for n = 4. Each pass splits the 4-point inverse DCT
 // into an even part (F0, F2: ±(F0±F2)/√2) and an odd part (F1, F3), and
 // skips the work for columns and rows whose AC terms are all zero.
-func idct4(b *block, qt *block, dst []byte, stride int) {
+func idct4(b *block, dst []byte, stride int) {
 	const (
 		shift1 = idctBits - pass1Bits
 		round1 = 1 << (shift1 - 1)
@@ -116,7 +116,7 @@ func idct4(b *block, qt *block, dst []byte, stride int) {
 	)
 	var ws [16]int32 // the columns' output, row by row
 	for u := range 4 {
-		f0, f1, f2, f3 := b[u]*qt[u], b[8+u]*qt[8+u], b[16+u]*qt[16+u], b[24+u]*qt[24+u]
+		f0, f1, f2, f3 := b[u], b[8+u], b[16+u], b[24+u]
 		if f1|f2|f3 == 0 {
 			c := (f0*fixR + round1) >> shift1
 			ws[u], ws[4+u], ws[8+u], ws[12+u] = c, c, c, c

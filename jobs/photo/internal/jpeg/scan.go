@@ -168,11 +168,43 @@ func (d *decoder) processSOS(n int) error {
 		}
 	}
 
+	// Each scan component's slots say where decodeBlock puts a coefficient
+	// and how it is dequantized; a sequential scan reconstructs its blocks
+	// into planes[i].
+	var (
+		slots  [maxComponents][blockSize]zigSlot
+		planes [maxComponents]plane
+	)
+	for i := 0; i < nComp; i++ {
+		c := int(scan[i].compIndex)
+		if d.progressive {
+			for zig := range slots[i] {
+				slots[i][zig] = zigSlot{q: 1, pos: int32(unzig[zig])}
+			}
+			continue
+		}
+		p, err := d.plane(c)
+		if err != nil {
+			return err
+		}
+		planes[i] = p
+		qt := &d.quant[d.comp[c].tq]
+		for zig := range slots[i] {
+			pos := unzig[zig]
+			if pos&7 >= p.bs || pos>>3 >= p.bs {
+				// A reduced inverse DCT reads only the lowest frequencies.
+				slots[i][zig] = zigSlot{pos: blockSize}
+				continue
+			}
+			slots[i][zig] = zigSlot{q: qt[pos], pos: int32(pos)}
+		}
+	}
+
 	d.bits = bits{}
 	mcu, expectedRST := 0, uint8(rst0Marker)
 	var (
 		// b is the decoded coefficients, in natural (not zig-zag) order.
-		b  block
+		b  coefs
 		dc [maxComponents]int32
 		// bx and by are the location of the current block, in units of 8x8
 		// blocks: the third block in the first row has (bx, by) = (2, 0).
@@ -224,24 +256,19 @@ func (d *decoder) processSOS(n int) error {
 						}
 					}
 
-					// Load the previous partially decoded coefficients, if applicable.
 					if d.progressive {
-						b = d.progCoeffs[compIndex][by*mxx*hi+bx]
-					} else {
-						b = block{}
-					}
-
-					if ah != 0 {
-						if err := d.refine(&b, &d.huff[acTable][scan[i].ta], zigStart, zigEnd, 1<<al); err != nil {
+						// Load the previous partially decoded coefficients.
+						cb := &d.progCoeffs[compIndex][by*mxx*hi+bx]
+						copy(b[:blockSize], cb[:])
+						if ah != 0 {
+							if err := d.refine((*block)(b[:blockSize]), &d.huff[acTable][scan[i].ta], zigStart, zigEnd, 1<<al); err != nil {
+								return err
+							}
+						} else if err := d.decodeBlock(&b, &slots[i], &d.huff[dcTable][scan[i].td], &d.huff[acTable][scan[i].ta], &dc[compIndex], zigStart, zigEnd, al); err != nil {
 							return err
 						}
-					} else if err := d.decodeBlock(&b, &d.huff[dcTable][scan[i].td], &d.huff[acTable][scan[i].ta], &dc[compIndex], zigStart, zigEnd, al); err != nil {
-						return err
-					}
-
-					if d.progressive {
 						// Save the coefficients.
-						d.progCoeffs[compIndex][by*mxx*hi+bx] = b
+						copy(cb[:], b[:blockSize])
 						// At this point, we could call reconstructBlock to dequantize and perform the
 						// inverse DCT, to save early stages of a progressive image to the *image.YCbCr
 						// buffers (the whole point of progressive encoding), but in Go, the jpeg.Decode
@@ -251,8 +278,18 @@ func (d *decoder) processSOS(n int) error {
 						// SOS markers are processed.
 						continue
 					}
-					if err := d.reconstructBlock(&b, bx, by, int(compIndex)); err != nil {
+					if err := d.decodeBlock(&b, &slots[i], &d.huff[dcTable][scan[i].td], &d.huff[acTable][scan[i].ta], &dc[compIndex], zigStart, zigEnd, al); err != nil {
 						return err
+					}
+					p := &planes[i]
+					reconstruct((*block)(b[:blockSize]), p.bs, p.pix[p.bs*(by*p.stride+bx):], p.stride)
+					// Zero what the block's coefficients were kept in.
+					if p.bs == 8 {
+						clear(b[:blockSize])
+					} else {
+						for y := range p.bs {
+							clear(b[8*y : 8*y+p.bs])
+						}
 					}
 				} // for j
 			} // for i
@@ -287,11 +324,12 @@ func (d *decoder) processSOS(n int) error {
 
 // decodeBlock decodes the coefficients zigStart to zigEnd of a block of a
 // sequential scan, or of a progressive scan's first pass (section F.2.2 and
-// G.1.2.1), into b, dc being the component's DC predictor. Most codes and
+// G.1.2.1), into b where slots put them (dequantized, in a sequential scan),
+// dc being the component's DC predictor. Most codes and
 // the extra bits after them are decoded by one look-up in the tables' fast
 // entries, from the bit buffer held in a and n: d.bits is only brought up
 // to date for the slow paths and at the end of the block.
-func (d *decoder) decodeBlock(b *block, dcHuff, acHuff *huffman, dc *int32, zigStart, zigEnd int32, al uint32) error {
+func (d *decoder) decodeBlock(b *coefs, slots *[blockSize]zigSlot, dcHuff, acHuff *huffman, dc *int32, zigStart, zigEnd int32, al uint32) error {
 	a, n := d.bits.a, d.bits.n
 	zig := zigStart
 	if zig == 0 {
@@ -324,7 +362,7 @@ func (d *decoder) decodeBlock(b *block, dcHuff, acHuff *huffman, dc *int32, zigS
 			a, n = d.bits.a, d.bits.n
 		}
 		*dc += dcDelta
-		b[0] = *dc << al
+		b[0] = *dc * slots[0].q << al
 	}
 	if zig > zigEnd {
 		d.bits.a, d.bits.n = a, n
@@ -366,7 +404,8 @@ func (d *decoder) decodeBlock(b *block, dcHuff, acHuff *huffman, dc *int32, zigS
 			}
 			a <<= t
 			n -= int32(t)
-			b[unzig[zig&(blockSize-1)]] = v << al
+			e := &slots[zig&(blockSize-1)]
+			b[e.pos] = v * e.q << al
 			continue
 		}
 		d.bits.a, d.bits.n = a, n
@@ -385,7 +424,8 @@ func (d *decoder) decodeBlock(b *block, dcHuff, acHuff *huffman, dc *int32, zigS
 			if err != nil {
 				return err
 			}
-			b[unzig[zig&(blockSize-1)]] = ac << al
+			e := &slots[zig&(blockSize-1)]
+			b[e.pos] = ac * e.q << al
 		} else {
 			if val0 != 0x0f {
 				d.eobRun = uint16(1 << val0)
@@ -536,38 +576,67 @@ func (d *decoder) reconstructProgressiveImage() error {
 	return nil
 }
 
-// reconstructBlock dequantizes, performs the inverse DCT and stores the block
-// to the image. At a reduced scale only the low-frequency coefficients are
-// dequantized and a 4×4, 2×2 or 1×1 inverse DCT makes a block of that size.
-func (d *decoder) reconstructBlock(b *block, bx, by, compIndex int) error {
+// A zigSlot is where decodeBlock puts a coefficient, given in zig-zag
+// order: at b[pos], multiplied by q. pos is blockSize, past the block, for a
+// coefficient nothing reads.
+type zigSlot struct{ q, pos int32 }
+
+// coefs holds a block's coefficients, and past them the one slot where those
+// that nothing reads go.
+type coefs [blockSize + 1]int32
+
+// A plane is where a component's blocks are reconstructed: bs×bs pixels
+// each, at bs*(by*stride+bx) in pix.
+type plane struct {
+	pix        []byte
+	stride, bs int
+}
+
+// plane is the plane of component compIndex.
+func (d *decoder) plane(compIndex int) (plane, error) {
 	bs := 8 >> d.shift
 	if compIndex > 0 && d.chromaFull() {
 		bs *= 2
 	}
-	dst, stride := []byte(nil), 0
 	if d.nComp == 1 {
-		dst, stride = d.img1.Pix[bs*(by*d.img1.Stride+bx):], d.img1.Stride
-	} else {
-		switch compIndex {
-		case 0:
-			dst, stride = d.img3.Y[bs*(by*d.img3.YStride+bx):], d.img3.YStride
-		case 1:
-			dst, stride = d.img3.Cb[bs*(by*d.img3.CStride+bx):], d.img3.CStride
-		case 2:
-			dst, stride = d.img3.Cr[bs*(by*d.img3.CStride+bx):], d.img3.CStride
-		case 3:
-			dst, stride = d.blackPix[bs*(by*d.blackStride+bx):], d.blackStride
-		default:
-			return UnsupportedError("too many components")
-		}
+		return plane{d.img1.Pix, d.img1.Stride, bs}, nil
+	}
+	switch compIndex {
+	case 0:
+		return plane{d.img3.Y, d.img3.YStride, bs}, nil
+	case 1:
+		return plane{d.img3.Cb, d.img3.CStride, bs}, nil
+	case 2:
+		return plane{d.img3.Cr, d.img3.CStride, bs}, nil
+	case 3:
+		return plane{d.blackPix, d.blackStride, bs}, nil
+	}
+	return plane{}, UnsupportedError("too many components")
+}
+
+// reconstructBlock dequantizes a progressive image's block, performs the
+// inverse DCT and stores the block to the image.
+func (d *decoder) reconstructBlock(b *block, bx, by, compIndex int) error {
+	p, err := d.plane(compIndex)
+	if err != nil {
+		return err
 	}
 	qt := &d.quant[d.comp[compIndex].tq]
-	if bs < 8 {
-		idctScaled(b, qt, bs, dst, stride)
-		return nil
-	}
 	for i := range b {
 		b[i] *= qt[i]
+	}
+	reconstruct(b, p.bs, p.pix[p.bs*(by*p.stride+bx):], p.stride)
+	return nil
+}
+
+// reconstruct performs the inverse DCT of the dequantized coefficients b,
+// level-shifts and clips it, and writes it to dst as bs×bs pixels. At a
+// reduced scale (bs 4, 2 or 1) only the low-frequency coefficients are read,
+// and b is left as it is.
+func reconstruct(b *block, bs int, dst []byte, stride int) {
+	if bs < 8 {
+		idctScaled(b, bs, dst, stride)
+		return
 	}
 	idct(b)
 	// Level shift by +128, clip to [0, 255], and write to dst.
@@ -577,7 +646,6 @@ func (d *decoder) reconstructBlock(b *block, bx, by, compIndex int) error {
 			row[x] = clamp8(c + 128)
 		}
 	}
-	return nil
 }
 
 // findRST advances past the next RST restart marker that matches expectedRST.
