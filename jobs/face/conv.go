@@ -286,15 +286,28 @@ func compileConvEpi(d nodeDef, extra []epiStep) (opFunc, error) {
 		if depthwise {
 			cout = x.shape[3]
 		}
-		out := ar.tensor(false, 1, oh, ow, cout)
+		// A 1×1 convolution that keeps the channel count may overwrite an
+		// input nothing reads after it: each block of output rows depends
+		// only on the same rows of the input.
+		inPlace := reuse && !depthwise && useSIMD && cout == x.shape[3] && cout <= gemmTileN &&
+			w.kh == 1 && w.kw == 1 && w.sh == 1 && w.sw == 1 && oh == x.shape[1] && ow == x.shape[2]
+		var out *tensor
+		if inPlace {
+			out = &tensor{shape: []int{1, oh, ow, cout}, data: x.data}
+		} else {
+			out = ar.tensor(false, 1, oh, ow, cout)
+		}
 		steps, err := epi.bind(in, out.shape)
 		if err != nil {
 			return nil, err
 		}
 		p := post(steps, out.data, out.shape[3])
-		if depthwise {
+		switch {
+		case depthwise:
 			depthwiseConvInto(x, f, w, out, p)
-		} else {
+		case inPlace:
+			gemmInPlace(oh*ow, cout, out.data, packed.get(f), p)
+		default:
 			conv2dInto(x, f, w, out, false, p, packed.get(f))
 		}
 		return out, nil

@@ -2,6 +2,7 @@ package face
 
 import (
 	"math/rand/v2"
+	"runtime/debug"
 	"slices"
 	"testing"
 )
@@ -50,5 +51,40 @@ func TestFusedEpilogue(t *testing.T) {
 	}
 	if !slices.Equal(fused[0].shape, plain[0].shape) || !slices.Equal(fused[0].data, plain[0].data) {
 		t.Fatalf("fused %v differs from unfused %v", fused[0].shape, plain[0].shape)
+	}
+}
+
+// TestConvInPlace checks a BlazeFace block (depthwise, then a 1×1
+// convolution with bias, the block's input added and ReLU): when nothing
+// reads the depthwise output after it, the 1×1 convolution overwrites it
+// in place, and gives the values it gives when that output is kept.
+func TestConvInPlace(t *testing.T) {
+	defer debug.SetGCPercent(debug.SetGCPercent(-1)) // a collection would empty the pool
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, c := range []int{20, 24} {
+		b := newBuilder()
+		x := b.placeholder("x")
+		dw := b.op("dw", "DepthwiseConv2dNative", convAttr(1, "SAME"), x, b.constant("dwf", randTensor(rng, 3, 3, c, 1)))
+		conv := b.op("conv", "_FusedConv2D", convAttr(1, "VALID", "BiasAdd"), dw, b.constant("f", randTensor(rng, 1, 1, c, c)), b.constant("bias", randTensor(rng, c)))
+		add := b.op("add", "AddV2", nil, conv, x)
+		out := b.op("out", "Relu", nil, add)
+		g := b.build(t)
+		feeds := map[string]*tensor{"x": randTensor(rng, 1, 13, 11, c)}
+		inPlace, err := g.run(feeds, out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The output is the depthwise output's buffer: the run leaves no
+		// buffer behind. (Under the race detector sync.Pool drops items.)
+		if p, ok := g.arenas.Get().(*[][]float32); useSIMD && !raceEnabled && (!ok || len(*p) != 0) {
+			t.Errorf("%d channels: the run left free buffers %v, want none", c, ok)
+		}
+		kept, err := g.run(feeds, out, dw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(inPlace[0].data, kept[0].data) {
+			t.Fatalf("%d channels: the convolution in place differs", c)
+		}
 	}
 }

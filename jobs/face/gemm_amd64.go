@@ -174,6 +174,39 @@ func gemmRowsSIMD(lo, hi, n, k int, a, bp, c []float32, zeroed bool, post func(r
 	}
 }
 
+// gemmInPlace computes the m×n product of c (m×n) and the packed n×n
+// matrix bp into c itself, n at most gemmTileN: each block of 6 rows is
+// computed into scratch, then copied over the rows it was computed from,
+// which no other block reads. post, if not nil, runs on each block.
+func gemmInPlace(m, n int, c, bp []float32, post func(r0, r1, j0, j1 int)) {
+	c = c[:m*n]
+	parallel(m, 16, 4, func(lo, hi int) {
+		var edgeA [gemmMR * gemmTileN]float32
+		var out [gemmMR * gemmTileN]float32
+		ldo := roundUp(n, 8)
+		for i := lo; i < hi; i += gemmMR {
+			rows := min(gemmMR, hi-i)
+			ap := &c[i*n]
+			if rows < gemmMR {
+				copy(edgeA[:rows*n], c[i*n:(i+rows)*n])
+				clear(edgeA[rows*n : gemmMR*n])
+				ap = &edgeA[0]
+			}
+			for j := 0; j < n; {
+				w := panelWidth(n, j)
+				gemmKernelW(w, n, ap, n, &bp[j*n], &out[j], ldo, 0)
+				j += w
+			}
+			for r := range rows {
+				copy(c[(i+r)*n:(i+r+1)*n], out[r*ldo:r*ldo+n])
+			}
+			if post != nil {
+				post(i, i+rows, 0, n)
+			}
+		}
+	})
+}
+
 func gemmKernelW(w, kc int, a *float32, lda int, b *float32, c *float32, ldc int, add int) {
 	if w == 16 {
 		gemmKernel6x16(kc, a, lda, b, c, ldc, add)

@@ -205,3 +205,26 @@ func TestEpilogueSIMD(t *testing.T) {
 		}
 	}
 }
+
+// TestGemmInPlace checks the product that overwrites its left operand
+// against the same kernels writing a separate matrix, on row counts that leave a short
+// last block and widths that end in a padded panel.
+func TestGemmInPlace(t *testing.T) {
+	if !useSIMD {
+		t.Skip("no SIMD kernels on this machine")
+	}
+	r := rand.New(rand.NewPCG(15, 16))
+	for _, sz := range [][2]int{{1, 8}, {7, 20}, {35, 24}, {257, 48}, {100, 96}, {61, 256}, {13, 3}} {
+		m, n := sz[0], sz[1]
+		a := randSlice(r, m*n, 0.3)
+		b := randSlice(r, n*n, 0)
+		bp := packWeights(n, n, b)
+		want := make([]float32, m*n)
+		gemmPacked(m, n, n, a, b, bp, want, false, nil)
+		got := slices.Clone(a)
+		gemmInPlace(m, n, got, bp, nil)
+		if !slices.Equal(got, want) {
+			t.Errorf("%dx%d: in place differs from gemm", m, n)
+		}
+	}
+}

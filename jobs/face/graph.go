@@ -278,8 +278,8 @@ func (g *graph) foldable(r *node, cur string) (epiStep, string, bool) {
 func fusedRun(fast opFunc, head *node, chain []link) opFunc {
 	nh := len(head.inputs)
 	return func(ar *arena, in []*tensor, reuse bool) (*tensor, error) {
-		out, err := fast(ar, in, false)
-		if err != errUnfused {
+		// The fused node's first input is its head's, which may overwrite it.
+		if out, err := fast(ar, in, reuse); err != errUnfused {
 			return out, err
 		}
 		t, err := head.run(ar, in[:nh], false)
