@@ -461,14 +461,41 @@ func encValue(v int32) (extra uint32, n uint) {
 	return uint32(v+s) & (1<<n - 1), n
 }
 
-// encYCbCr converts one pixel as color.RGBToYCbCr does. For 8-bit inputs
-// Cb and Cr before the shift lie in [2¹⁶, 2²⁴], so the clamp there comes
-// down to 2²⁴ becoming 255.
-func encYCbCr(r, g, b int32) (uint8, uint8, uint8) {
-	yy := (19595*r + 38470*g + 7471*b + 1<<15) >> 16
-	cb := min((-11056*r-21712*g+32768*b+257<<15)>>16, 255)
-	cr := min((32768*r-27440*g-5328*b+257<<15)>>16, 255)
-	return uint8(yy), uint8(cb), uint8(cr)
+// encRGB converts RGB to YCbCr as color.RGBToYCbCr does, by table: each
+// of R, G and B indexes its terms of the three sums (with the rounding
+// constants in R's). Cb and Cr share a table, Cb in the low 32 bits and Cr
+// in the high: for 8-bit inputs both sums lie in [2¹⁶, 2²⁴], so adding the
+// packed terms modulo 2⁶⁴ (negative ones as two's complement) leaves Cb in
+// the low half and Cr in the high. The clamp of RGBToYCbCr then comes down
+// to 2²⁴ becoming 255.
+type encRGB struct {
+	y    [3][256]uint32
+	cbcr [3][256]uint64
+}
+
+func (t *encRGB) init() {
+	coef := [3][3]int64{
+		{19595, 38470, 7471},    // Y
+		{-11056, -21712, 32768}, // Cb
+		{32768, -27440, -5328},  // Cr
+	}
+	for c := range 3 {
+		for v := range int64(256) {
+			y, cb, cr := coef[0][c]*v, coef[1][c]*v, coef[2][c]*v
+			if c == 0 {
+				y, cb, cr = y+1<<15, cb+257<<15, cr+257<<15
+			}
+			t.y[c][v] = uint32(y)
+			t.cbcr[c][v] = uint64(cb) + uint64(cr)<<32
+		}
+	}
+}
+
+// convert returns the YCbCr of one pixel.
+func (t *encRGB) convert(r, g, b uint8) (uint8, uint8, uint8) {
+	y := t.y[0][r] + t.y[1][g] + t.y[2][b]
+	c := t.cbcr[0][r] + t.cbcr[1][g] + t.cbcr[2][b]
+	return uint8(y >> 16), uint8(min(uint32(c)>>16, 255)), uint8(min(uint32(c>>32)>>16, 255))
 }
 
 // encPlanes holds one row of MCUs (16 lines) as planes padded to whole
@@ -503,7 +530,9 @@ func (e *encWriter) writeColor(m image.Image) {
 	if fast420 == nil {
 		p.cb = make([]uint8, 16*stride)
 		p.cr = make([]uint8, 16*stride)
-		row = encRows(m)
+		var t encRGB
+		t.init()
+		row = encRows(m, &t)
 	}
 
 	var b block
@@ -578,8 +607,8 @@ func encLoad(b *block, src []uint8, stride int) {
 	}
 }
 
-// encRows returns the line converter for m.
-func encRows(m image.Image) encRowFunc {
+// encRows returns the line converter for m, which converts RGB with t.
+func encRows(m image.Image, t *encRGB) encRowFunc {
 	bnd := m.Bounds()
 	w := bnd.Dx()
 	switch m := m.(type) {
@@ -590,7 +619,7 @@ func encRows(m image.Image) encRowFunc {
 			yy, cb, cr = yy[:w], cb[:w], cr[:w]
 			for x := range yy {
 				px := pix[4*x : 4*x+4]
-				yy[x], cb[x], cr[x] = encYCbCr(int32(px[0]), int32(px[1]), int32(px[2]))
+				yy[x], cb[x], cr[x] = t.convert(px[0], px[1], px[2])
 			}
 		}
 	case *image.NRGBA:
@@ -600,14 +629,14 @@ func encRows(m image.Image) encRowFunc {
 			yy, cb, cr = yy[:w], cb[:w], cr[:w]
 			for x := range yy {
 				px := pix[4*x : 4*x+4]
-				r, g, b := int32(px[0]), int32(px[1]), int32(px[2])
+				r, g, b := px[0], px[1], px[2]
 				if a := uint32(px[3]); a != 0xff {
 					// color.NRGBA.RGBA premultiplies in 16 bits.
-					r = int32((uint32(r) * 0x101 * a / 0xff) >> 8)
-					g = int32((uint32(g) * 0x101 * a / 0xff) >> 8)
-					b = int32((uint32(b) * 0x101 * a / 0xff) >> 8)
+					r = uint8((uint32(r) * 0x101 * a / 0xff) >> 8)
+					g = uint8((uint32(g) * 0x101 * a / 0xff) >> 8)
+					b = uint8((uint32(b) * 0x101 * a / 0xff) >> 8)
 				}
-				yy[x], cb[x], cr[x] = encYCbCr(r, g, b)
+				yy[x], cb[x], cr[x] = t.convert(r, g, b)
 			}
 		}
 	case *image.YCbCr:
@@ -624,7 +653,7 @@ func encRows(m image.Image) encRowFunc {
 		sy := bnd.Min.Y + y
 		for x := range w {
 			r, g, b, _ := m.At(bnd.Min.X+x, sy).RGBA()
-			yy[x], cb[x], cr[x] = encYCbCr(int32(r>>8), int32(g>>8), int32(b>>8))
+			yy[x], cb[x], cr[x] = t.convert(uint8(r>>8), uint8(g>>8), uint8(b>>8))
 		}
 	}
 }

@@ -91,12 +91,14 @@ func TestEncodeCoefficients(t *testing.T) {
 	}
 }
 
-// TestEncodeColorConversion: encYCbCr is color.RGBToYCbCr for every colour.
+// TestEncodeColorConversion: encRGB is color.RGBToYCbCr for every colour.
 func TestEncodeColorConversion(t *testing.T) {
+	var tab encRGB
+	tab.init()
 	for c := range 1 << 24 {
 		r, g, b := uint8(c>>16), uint8(c>>8), uint8(c)
 		y0, cb0, cr0 := color.RGBToYCbCr(r, g, b)
-		if y, cb, cr := encYCbCr(int32(r), int32(g), int32(b)); y != y0 || cb != cb0 || cr != cr0 {
+		if y, cb, cr := tab.convert(r, g, b); y != y0 || cb != cb0 || cr != cr0 {
 			t.Fatalf("RGB %d,%d,%d: YCbCr %d,%d,%d, want %d,%d,%d", r, g, b, y, cb, cr, y0, cb0, cr0)
 		}
 	}
