@@ -565,7 +565,7 @@ func (r *result) report(w io.Writer, threshold float64) {
 		fmt.Fprintf(w, "detector: %d labelled faces found, %d detections on no labelled face\n", found, strays)
 	}
 	c, misses := r.evaluate(threshold)
-	fmt.Fprintf(w, "threshold %.2f: precision %.3f recall %.3f (tp %d fp %d fn %d); review band %.2f lists %d misses and %d strangers\n",
+	fmt.Fprintf(w, "threshold %g: precision %.3f recall %.3f (tp %d fp %d fn %d); review band %.2f lists %d misses and %d strangers\n",
 		threshold, c.precision(), c.recall(), c.tp, c.fp, c.fn, jobs.ReviewBand, c.reviewTP, c.reviewFP)
 	if len(c.sizeN) > 0 {
 		fmt.Fprint(w, "recall by face width:")

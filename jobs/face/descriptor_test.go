@@ -218,11 +218,13 @@ func BenchmarkDescriptors(b *testing.B) {
 		return d
 	}
 	run := func(b *testing.B, d describer) {
+		start := cpuTime(b)
 		for b.Loop() {
 			if _, _, err := d.describe(img, c); err != nil {
 				b.Fatal(err)
 			}
 		}
+		reportCPU(b, start)
 	}
 	for _, name := range Descriptors() {
 		b.Run(name, func(b *testing.B) { run(b, load(b, name)) })
