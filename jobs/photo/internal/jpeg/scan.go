@@ -278,7 +278,7 @@ func (d *decoder) processSOS(n int) error {
 						// SOS markers are processed.
 						continue
 					}
-					if err := d.decodeBlock(&b, &slots[i], &d.huff[dcTable][scan[i].td], &d.huff[acTable][scan[i].ta], &dc[compIndex], zigStart, zigEnd, al); err != nil {
+					if err := d.decodeBlockSeq(&b, &slots[i], &d.huff[dcTable][scan[i].td], &d.huff[acTable][scan[i].ta], &dc[compIndex]); err != nil {
 						return err
 					}
 					p := &planes[i]
@@ -442,6 +442,72 @@ func (d *decoder) decodeBlock(b *coefs, slots *[blockSize]zigSlot, dcHuff, acHuf
 			zig += 0x0f
 		}
 		a, n = d.bits.a, d.bits.n
+	}
+	d.bits.a, d.bits.n = a, n
+	return nil
+}
+
+// decodeBlockSeq is decodeBlock for a block of a sequential scan (all the
+// coefficients, none shifted), with fewer variables to keep in registers.
+// It hands the rest of the block to decodeBlock at the first code that the
+// fast entries do not decode.
+func (d *decoder) decodeBlockSeq(b *coefs, slots *[blockSize]zigSlot, dcHuff, acHuff *huffman, dc *int32) error {
+	if d.eobRun != 0 {
+		return d.decodeBlock(b, slots, dcHuff, acHuff, dc, 0, blockSize-1, 0)
+	}
+	a, n := d.bits.a, d.bits.n
+	if n < 32 {
+		a, n = d.fillBits(a, n)
+	}
+	f := dcHuff.fast[a>>(64-fastBits)]
+	if uint32(f&0x3f-1) >= uint32(n) {
+		d.bits.a, d.bits.n = a, n
+		return d.decodeBlock(b, slots, dcHuff, acHuff, dc, 0, blockSize-1, 0)
+	}
+	t, s := uint32(f&0x3f), uint32(f>>12&0x0f)
+	v := f >> 16
+	if f&fastExtra != 0 {
+		v = extend(int32(a<<((t-s)&63)>>((64-s)&63)), s)
+	}
+	a <<= t
+	n -= int32(t)
+	*dc += v
+	b[0] = *dc * slots[0].q
+
+	for zig := int32(1); zig < blockSize; zig++ {
+		if n < 32 {
+			a, n = d.fillBits(a, n)
+		}
+		f := acHuff.fast[a>>(64-fastBits)]
+		t := uint32(f & 0x3f)
+		if t-1 >= uint32(n) {
+			d.bits.a, d.bits.n = a, n
+			return d.decodeBlock(b, slots, dcHuff, acHuff, dc, zig, blockSize-1, 0)
+		}
+		if f&fastNoValue != 0 {
+			a <<= t
+			n -= int32(t)
+			if f&0xf00 == 0 {
+				break // end of block
+			}
+			zig += 0x0f
+			continue
+		}
+		s := uint32(f >> 12 & 0x0f)
+		zig += f >> 8 & 0x0f
+		if zig >= blockSize {
+			a <<= t - s // the code, not the extra bits
+			n -= int32(t - s)
+			break
+		}
+		v := f >> 16
+		if f&fastExtra != 0 {
+			v = extend(int32(a<<((t-s)&63)>>((64-s)&63)), s)
+		}
+		a <<= t
+		n -= int32(t)
+		e := &slots[zig&(blockSize-1)]
+		b[e.pos] = v * e.q
 	}
 	d.bits.a, d.bits.n = a, n
 	return nil
