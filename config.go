@@ -36,7 +36,18 @@ type Config struct {
 	GooglePlacesKey string
 	GoogleServerKey string
 	Workers         int
+	// MemoryLimit is the Go runtime's soft memory limit set at start, in
+	// bytes; 0 when GOMEMLIMIT is set, which the runtime applies itself.
+	MemoryLimit int64
 }
+
+// defaultMemoryLimit is the soft memory limit without GOMEMLIMIT: above
+// what the photo workers hold at once with the face index on (a decoded
+// photo and its derivatives, the detector's buffers at every scale), so
+// the collector runs before the heap doubles rather than after, and a
+// machine of 512 MB stays clear of its limit with the default two
+// workers. Memory above it is still used when live data needs it.
+func defaultMemoryLimit(workers int) int64 { return int64(128+96*workers) << 20 }
 
 // getenvFunc reads an environment variable.
 type getenvFunc func(string) string
@@ -198,6 +209,9 @@ func loadConfig(getenv getenvFunc, dataDir, addr string) (Config, error) {
 			fail("PHOTO_WORKERS must be a number from 1 to 64")
 		}
 		c.Workers = n
+	}
+	if getenv("GOMEMLIMIT") == "" {
+		c.MemoryLimit = defaultMemoryLimit(c.Workers)
 	}
 	if k := get("SECRET_KEY"); k != "" {
 		if len(k) < 32 {

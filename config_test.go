@@ -54,3 +54,25 @@ func TestPublicURLWarning(t *testing.T) {
 		}
 	}
 }
+
+// Without GOMEMLIMIT the server sets a soft memory limit that grows with
+// its photo workers; with it, the runtime's own setting stands.
+func TestMemoryLimit(t *testing.T) {
+	tests := []struct {
+		env  map[string]string
+		want int64
+	}{
+		{map[string]string{}, 320 << 20},
+		{map[string]string{"PHOTO_WORKERS": "4"}, 512 << 20},
+		{map[string]string{"GOMEMLIMIT": "1GiB"}, 0},
+	}
+	for _, tt := range tests {
+		cfg, err := loadConfig(env(tt.env), t.TempDir(), "127.0.0.1:8080")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cfg.MemoryLimit != tt.want {
+			t.Errorf("%v: memory limit %d, want %d", tt.env, cfg.MemoryLimit, tt.want)
+		}
+	}
+}

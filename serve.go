@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"runtime/debug"
 	"time"
 
 	"lightbox/app"
@@ -39,6 +40,10 @@ func cmdServe(ctx context.Context, args []string, getenv getenvFunc, stdout, std
 		return fmt.Errorf("configuration: %w", err)
 	}
 	log := newLogger(cfg.LogFormat, stdout)
+	if cfg.MemoryLimit > 0 {
+		defer debug.SetMemoryLimit(debug.SetMemoryLimit(cfg.MemoryLimit))
+		log.Info("memory: soft limit for the Go runtime (GOMEMLIMIT sets another)", "MiB", cfg.MemoryLimit>>20)
+	}
 
 	db, err := openDB(ctx, cfg.DataDir)
 	if err != nil {
