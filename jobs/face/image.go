@@ -159,21 +159,33 @@ func (m *rgbImage) sampleAxes(a affine, w, h, ss int, scale, offset float32, rep
 			rows, rw := yi[v*n:][:n], yw[v*n:][:n]
 			for u := range w {
 				cols, cw := xi[u*n:][:n], xw[u*n:][:n]
-				var acc [3]float64
-				for sy := 0; sy < n; sy += 2 {
-					for sx := 0; sx < n; sx += 2 {
-						for dy := sy; dy < sy+2; dy++ {
-							row := m.pix[rows[dy]:]
-							for dx := sx; dx < sx+2; dx++ {
-								wgt := cw[dx] * rw[dy]
-								p := row[cols[dx]:][:3]
-								acc[0] += wgt * float64(p[0])
-								acc[1] += wgt * float64(p[1])
-								acc[2] += wgt * float64(p[2])
-							}
-						}
+				// Samples (sy, sx) in order, each its taps (dy, dx).
+				var a0, a1, a2 float64
+				for sy := 0; sy+1 < n; sy += 2 {
+					r0, r1 := m.pix[rows[sy]:], m.pix[rows[sy+1]:]
+					wy0, wy1 := rw[sy], rw[sy+1]
+					for sx := 0; sx+1 < n; sx += 2 {
+						c0, c1 := cols[sx], cols[sx+1]
+						wx0, wx1 := cw[sx], cw[sx+1]
+						p, wgt := r0[c0:c0+3], wx0*wy0
+						a0 += wgt * float64(p[0])
+						a1 += wgt * float64(p[1])
+						a2 += wgt * float64(p[2])
+						p, wgt = r0[c1:c1+3], wx1*wy0
+						a0 += wgt * float64(p[0])
+						a1 += wgt * float64(p[1])
+						a2 += wgt * float64(p[2])
+						p, wgt = r1[c0:c0+3], wx0*wy1
+						a0 += wgt * float64(p[0])
+						a1 += wgt * float64(p[1])
+						a2 += wgt * float64(p[2])
+						p, wgt = r1[c1:c1+3], wx1*wy1
+						a0 += wgt * float64(p[0])
+						a1 += wgt * float64(p[1])
+						a2 += wgt * float64(p[2])
 					}
 				}
+				acc := [3]float64{a0, a1, a2}
 				o := out.data[3*(v*w+u):][:3]
 				for c := range 3 {
 					o[c] = float32(acc[c]*norm)*scale + offset
