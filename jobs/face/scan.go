@@ -15,7 +15,8 @@ const (
 	// maxScales bounds the image pyramid.
 	maxScales = 4
 	// maxDetectSide bounds the detector's input (and so its memory, about
-	// 300 MB at this size): larger photos are scanned at lower resolution.
+	// 40 MB of buffers at this size): larger photos are scanned at lower
+	// resolution.
 	maxDetectSide = 1024
 )
 
