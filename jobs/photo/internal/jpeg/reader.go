@@ -3,9 +3,18 @@
 // license that can be found in the LICENSE file.
 
 // Package jpeg is the JPEG decoder of the Go standard library's image/jpeg
-// (Go 1.26, BSD licence in LICENSE), without the encoder, with one addition:
-// DecodeScaled decodes at 1/2, 1/4 or 1/8 scale from the DCT coefficients
-// (scaled.go), and refuses frames over a pixel limit before allocating.
+// (Go 1.26, BSD licence in LICENSE), with one addition: DecodeScaled
+// decodes at 1/2, 1/4 or 1/8 scale from the DCT coefficients (scaled.go),
+// and refuses frames over a pixel limit before allocating. (The encoder is
+// in writer.go.)
+//
+// Decode gives image/jpeg's pixels and errors, faster: the entropy-coded
+// data is read through a 64-bit bit buffer held in locals and refilled
+// eight bytes at a time; an 11-bit table look-up decodes most codes with
+// their coefficient (huffman.go); sequential scans dequantize coefficients
+// as they are decoded, keeping at a reduced scale only those the reduced
+// inverse DCT reads; and the inverse DCT passes rows and columns of only a
+// DC term straight through (dct.go).
 //
 // JPEG is defined in ITU-T T.81: https://www.w3.org/Graphics/JPEG/itu-t81.pdf.
 package jpeg

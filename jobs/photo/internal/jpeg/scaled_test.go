@@ -67,6 +67,9 @@ func samples(t testing.TB) map[string][]byte {
 		m[sizeName("photo", s)] = encode(t, photo(s[0], s[1]), 92)
 		m[sizeName("grey", s)] = encode(t, grey(photo(s[0], s[1])), 92)
 	}
+	// Quality 100: long codes and coefficients whose extra bits do not fit
+	// in the fast tables' look-up.
+	m["photo-q100-320x200"] = encode(t, photo(320, 200), 100)
 	return m
 }
 
