@@ -192,8 +192,9 @@ func (d *decoder) processSOS(n int) error {
 		for zig := range slots[i] {
 			pos := unzig[zig]
 			if pos&7 >= p.bs || pos>>3 >= p.bs {
-				// A reduced inverse DCT reads only the lowest frequencies.
-				slots[i][zig] = zigSlot{pos: blockSize}
+				// A reduced inverse DCT reads only the lowest frequencies:
+				// the others are kept zero.
+				slots[i][zig] = zigSlot{q: 0, pos: int32(pos)}
 				continue
 			}
 			slots[i][zig] = zigSlot{q: qt[pos], pos: int32(pos)}
@@ -204,7 +205,7 @@ func (d *decoder) processSOS(n int) error {
 	mcu, expectedRST := 0, uint8(rst0Marker)
 	var (
 		// b is the decoded coefficients, in natural (not zig-zag) order.
-		b  coefs
+		b  block
 		dc [maxComponents]int32
 		// bx and by are the location of the current block, in units of 8x8
 		// blocks: the third block in the first row has (bx, by) = (2, 0).
@@ -259,16 +260,13 @@ func (d *decoder) processSOS(n int) error {
 					if d.progressive {
 						// Load the previous partially decoded coefficients.
 						cb := &d.progCoeffs[compIndex][by*mxx*hi+bx]
-						copy(b[:blockSize], cb[:])
 						if ah != 0 {
-							if err := d.refine((*block)(b[:blockSize]), &d.huff[acTable][scan[i].ta], zigStart, zigEnd, 1<<al); err != nil {
+							if err := d.refine(cb, &d.huff[acTable][scan[i].ta], zigStart, zigEnd, 1<<al); err != nil {
 								return err
 							}
-						} else if err := d.decodeBlock(&b, &slots[i], &d.huff[dcTable][scan[i].td], &d.huff[acTable][scan[i].ta], &dc[compIndex], zigStart, zigEnd, al); err != nil {
+						} else if err := d.decodeBlock(cb, &slots[i], &d.huff[dcTable][scan[i].td], &d.huff[acTable][scan[i].ta], &dc[compIndex], zigStart, zigEnd, al); err != nil {
 							return err
 						}
-						// Save the coefficients.
-						copy(cb[:], b[:blockSize])
 						// At this point, we could call reconstructBlock to dequantize and perform the
 						// inverse DCT, to save early stages of a progressive image to the *image.YCbCr
 						// buffers (the whole point of progressive encoding), but in Go, the jpeg.Decode
@@ -282,10 +280,10 @@ func (d *decoder) processSOS(n int) error {
 						return err
 					}
 					p := &planes[i]
-					reconstruct((*block)(b[:blockSize]), p.bs, p.pix[p.bs*(by*p.stride+bx):], p.stride)
+					reconstruct(&b, p.bs, p.pix[p.bs*(by*p.stride+bx):], p.stride)
 					// Zero what the block's coefficients were kept in.
 					if p.bs == 8 {
-						clear(b[:blockSize])
+						clear(b[:])
 					} else {
 						for y := range p.bs {
 							clear(b[8*y : 8*y+p.bs])
@@ -329,7 +327,7 @@ func (d *decoder) processSOS(n int) error {
 // the extra bits after them are decoded by one look-up in the tables' fast
 // entries, from the bit buffer held in a and n: d.bits is only brought up
 // to date for the slow paths and at the end of the block.
-func (d *decoder) decodeBlock(b *coefs, slots *[blockSize]zigSlot, dcHuff, acHuff *huffman, dc *int32, zigStart, zigEnd int32, al uint32) error {
+func (d *decoder) decodeBlock(b *block, slots *[blockSize]zigSlot, dcHuff, acHuff *huffman, dc *int32, zigStart, zigEnd int32, al uint32) error {
 	a, n := d.bits.a, d.bits.n
 	zig := zigStart
 	if zig == 0 {
@@ -405,7 +403,7 @@ func (d *decoder) decodeBlock(b *coefs, slots *[blockSize]zigSlot, dcHuff, acHuf
 			a <<= t
 			n -= int32(t)
 			e := &slots[zig&(blockSize-1)]
-			b[e.pos] = v * e.q << al
+			b[e.pos&(blockSize-1)] = v * e.q << al
 			continue
 		}
 		d.bits.a, d.bits.n = a, n
@@ -425,7 +423,7 @@ func (d *decoder) decodeBlock(b *coefs, slots *[blockSize]zigSlot, dcHuff, acHuf
 				return err
 			}
 			e := &slots[zig&(blockSize-1)]
-			b[e.pos] = ac * e.q << al
+			b[e.pos&(blockSize-1)] = ac * e.q << al
 		} else {
 			if val0 != 0x0f {
 				d.eobRun = uint16(1 << val0)
@@ -451,7 +449,7 @@ func (d *decoder) decodeBlock(b *coefs, slots *[blockSize]zigSlot, dcHuff, acHuf
 // coefficients, none shifted), with fewer variables to keep in registers.
 // It hands the rest of the block to decodeBlock at the first code that the
 // fast entries do not decode.
-func (d *decoder) decodeBlockSeq(b *coefs, slots *[blockSize]zigSlot, dcHuff, acHuff *huffman, dc *int32) error {
+func (d *decoder) decodeBlockSeq(b *block, slots *[blockSize]zigSlot, dcHuff, acHuff *huffman, dc *int32) error {
 	if d.eobRun != 0 {
 		return d.decodeBlock(b, slots, dcHuff, acHuff, dc, 0, blockSize-1, 0)
 	}
@@ -482,7 +480,7 @@ func (d *decoder) decodeBlockSeq(b *coefs, slots *[blockSize]zigSlot, dcHuff, ac
 		t := uint32(f & 0x3f)
 		if t-1 >= uint32(n) {
 			d.bits.a, d.bits.n = a, n
-			return d.decodeBlock(b, slots, dcHuff, acHuff, dc, zig, blockSize-1, 0)
+			return d.decodeBlock(b, slots, nil, acHuff, nil, zig, blockSize-1, 0)
 		}
 		if f&fastNoValue != 0 {
 			a <<= t
@@ -507,7 +505,7 @@ func (d *decoder) decodeBlockSeq(b *coefs, slots *[blockSize]zigSlot, dcHuff, ac
 		a <<= t
 		n -= int32(t)
 		e := &slots[zig&(blockSize-1)]
-		b[e.pos] = v * e.q
+		b[e.pos&(blockSize-1)] = v * e.q
 	}
 	d.bits.a, d.bits.n = a, n
 	return nil
@@ -643,13 +641,9 @@ func (d *decoder) reconstructProgressiveImage() error {
 }
 
 // A zigSlot is where decodeBlock puts a coefficient, given in zig-zag
-// order: at b[pos], multiplied by q. pos is blockSize, past the block, for a
-// coefficient nothing reads.
+// order: at b[pos], multiplied by q. q is 0 for a coefficient nothing
+// reads, which leaves it zero.
 type zigSlot struct{ q, pos int32 }
-
-// coefs holds a block's coefficients, and past them the one slot where those
-// that nothing reads go.
-type coefs [blockSize + 1]int32
 
 // A plane is where a component's blocks are reconstructed: bs×bs pixels
 // each, at bs*(by*stride+bx) in pix.
