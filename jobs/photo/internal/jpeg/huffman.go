@@ -235,28 +235,47 @@ func (d *decoder) processDHT(n int) error {
 			c <<= 1
 		}
 
-		// Derive the look-up tables, decoding every fastBits-bit sequence
-		// the way decodeHuffman's slow path does; lut is for the first
-		// lutSize bits.
+		// Derive the look-up tables: each code of up to fastBits bits fills
+		// the entries that start with it (the codes are canonical, so
+		// their ranges do not overlap; a corrupt table's codes past l bits
+		// are left to the slow path, which cannot match them either). lut
+		// is for the first lutSize bits.
 		clear(h.lut[:])
 		clear(h.fast[:])
-		for x := range uint32(1 << fastBits) {
-			for i, code := uint32(0), int32(0); i < fastBits; i++ {
-				code = code<<1 | int32(x>>(fastBits-1-i)&1)
-				if code > h.maxCodes[i] {
-					continue
+		code, k := uint32(0), 0
+		for i, n := range nCodes[:fastBits] {
+			l := uint32(i + 1)
+			for range n {
+				if code < 1<<l {
+					v := h.vals[k]
+					x0, span := code<<(fastBits-l), uint32(1)<<(fastBits-l)
+					// The entry changes only with the extra bits it holds.
+					step := span
+					if size := uint32(v); tc == acTable || size <= 15 {
+						if tc == acTable {
+							size = uint32(v & 0x0f)
+						}
+						if size > 0 && l+size <= fastBits {
+							step >>= size
+						}
+					}
+					for x := x0; x < x0+span; x += step {
+						e := fastCoefficient(tc, v, x, l)
+						for y := range h.fast[x : x+step] {
+							h.fast[x+uint32(y)] = e
+						}
+					}
+					if l <= lutSize {
+						x0 >>= fastBits - lutSize
+						for x := x0; x < x0+1<<(lutSize-l); x++ {
+							h.lut[x] = uint16(v)<<8 | uint16(l)
+						}
+					}
 				}
-				k := h.valsIndices[i] + code - h.minCodes[i]
-				if k < 0 || k >= h.nCodes {
-					break // a corrupt table: left to the slow path
-				}
-				v, l := h.vals[k], i+1
-				if l <= lutSize {
-					h.lut[x>>(fastBits-lutSize)] = uint16(v)<<8 | uint16(l)
-				}
-				h.fast[x] = fastCoefficient(tc, v, x, l)
-				break
+				code++
+				k++
 			}
+			code <<= 1
 		}
 	}
 	return nil
