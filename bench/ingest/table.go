@@ -14,7 +14,7 @@ import (
 // its round (the last one, when sharp did not run in a round).
 func printTable(w io.Writer, o options, mb float64, rs []result) {
 	fmt.Fprintf(w, "\nIngest through the HTTP API: %d photos of %s (%.1f MB JPEG, quality 92, 4:2:0) uploaded, %d photo workers,\n"+
-		"each processed into 800w + 400w thumbnails and a 1600 px watermarked preview; sharp makes the same derivatives\n",
+		"each processed into 800w + 400w thumbnails and a 2048 px watermarked preview; sharp makes the same derivatives\n",
 		o.n, o.size, mb, o.workers)
 	fmt.Fprintf(w, "machine: %s/%s, %s, %d CPUs online; everything limited to %d\n",
 		runtime.GOOS, runtime.GOARCH, machine.CPUModel(), runtime.NumCPU(), o.cpus)

@@ -106,7 +106,7 @@ func run(args []string, stdout io.Writer) error {
 		if err != nil {
 			return fmt.Errorf("lightbox: %w", err)
 		}
-		rows = append(rows, row{s, mb, "lightbox (Go), text drawn per photo", lb})
+		rows = append(rows, row{s, mb, "lightbox (Go), watermark laid out once per size", lb})
 
 		for _, ov := range []struct{ mode, name string }{
 			{"svg", "sharp, SVG watermark per photo"},

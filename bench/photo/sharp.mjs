@@ -5,9 +5,9 @@
 //   node sharp.mjs --dir DIR [--n 3] [--inflight 2] [--threads 1] [--watermark TEXT]
 //                  [--overlay svg|cached] [--out DIR]
 //
-// Per photo, like Derive: decode with EXIF rotation, one resize to 1600 px on
+// Per photo, like Derive: decode with EXIF rotation, one resize to 2048 px on
 // the long edge (libvips shrinks on load), then from that intermediate an
-// 800 px and a 400 px wide thumbnail at quality 82 and a 1600 px preview with
+// 800 px and a 400 px wide thumbnail at quality 82 and a 2048 px preview with
 // a tiled diagonal text watermark (SVG composite) at quality 85. sharp drops
 // all metadata unless asked to keep it. With --overlay svg (the default) the
 // SVG is rasterised for every photo, as Derive draws its text every time;
@@ -72,7 +72,7 @@ async function overlay(w, h, text) {
 async function derive(input, text) {
   const { data, info } = await sharp(input)
     .rotate()
-    .resize({ width: 1600, height: 1600, fit: 'inside', withoutEnlargement: true, kernel: 'linear' })
+    .resize({ width: 2048, height: 2048, fit: 'inside', withoutEnlargement: true, kernel: 'linear' })
     .raw()
     .toBuffer({ resolveWithObject: true });
   const raw = { raw: { width: info.width, height: info.height, channels: info.channels } };

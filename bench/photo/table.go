@@ -21,7 +21,7 @@ type row struct {
 // printTable prints the rows, each pipeline compared with the lightbox row
 // of the same size that precedes it.
 func printTable(w io.Writer, rows []row, cpus int) {
-	fmt.Fprintf(w, "\nPhoto derivatives: 800w + 400w thumbnails and a 1600 px watermarked preview per photo\n")
+	fmt.Fprintf(w, "\nPhoto derivatives: 800w + 400w thumbnails and a 2048 px watermarked preview per photo\n")
 	fmt.Fprintf(w, "machine: %s/%s, %s, %d CPUs online; every pipeline limited to %d\n",
 		runtime.GOOS, runtime.GOARCH, machine.CPUModel(), runtime.NumCPU(), cpus)
 	for _, r := range rows {
