@@ -70,6 +70,7 @@ func main() {
 	descriptor := flag.String("descriptor", face.DefaultDescriptor, "descriptor, or several separated by commas: "+strings.Join(face.Descriptors(), ", ")+", or members joined by + for an ensemble")
 	workers := flag.Int("workers", 2, "photos indexed at once, as the photo workers would")
 	minScore := flag.Float64("min-score", 0, "detector score from which a face in a photo is indexed (0: the engine's default)")
+	fine := flag.Int("fine-windows", -1, "windows per photo looked at again for small faces (-1: the engine's default)")
 	refs := flag.String("refs", "selfie", "an attendee's references from the selfie, or several separated by commas: selfie (its face), mirror (its face and its mirror image), mean (their mean)")
 	operator := flag.String("operator", "none", "a simulated operator deciding the review list, or several separated by commas: none, accept (accepts the attendee's own faces), refs (accepts them and they become references)")
 	flag.Parse()
@@ -79,6 +80,9 @@ func main() {
 	}
 	if *minScore > 0 {
 		e.MinScore = *minScore
+	}
+	if *fine >= 0 {
+		e.FineWindows = *fine
 	}
 	if *mk != "" {
 		var w, h int

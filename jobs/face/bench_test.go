@@ -2,6 +2,7 @@ package face
 
 import (
 	"context"
+	"fmt"
 	"syscall"
 	"testing"
 	"time"
@@ -54,7 +55,8 @@ func BenchmarkDetect(b *testing.B) {
 }
 
 // BenchmarkFaces measures a whole 1600×1067 photo with three faces:
-// decode, detection at three scales and one embedding per face.
+// decode, detection at three scales, the windows looked at again for
+// small faces, and one embedding per face; "scales" leaves the windows out.
 func BenchmarkFaces(b *testing.B) {
 	e := mustEngine(b)
 	img, err := decodeJPEG(readSample(b, 1))
@@ -63,13 +65,43 @@ func BenchmarkFaces(b *testing.B) {
 	}
 	k := float64(img.w) / 1600
 	jpg := transformed(b, img, affine{x0: k / 2, y0: k / 2, ux: k, vy: k}, 1600, int(float64(img.h)/k))
-	start := cpuTime(b)
-	for b.Loop() {
-		if _, err := e.Faces(context.Background(), jpg); err != nil {
-			b.Fatal(err)
+	for _, windows := range []int{e.FineWindows, 0} {
+		name := "windows"
+		if windows == 0 {
+			name = "scales"
 		}
+		b.Run(name, func(b *testing.B) {
+			e := *e
+			e.FineWindows = windows
+			start := cpuTime(b)
+			for b.Loop() {
+				if _, err := e.Faces(context.Background(), jpg); err != nil {
+					b.Fatal(err)
+				}
+			}
+			reportCPU(b, start)
+		})
 	}
-	reportCPU(b, start)
+}
+
+// BenchmarkDetectSize measures one detector pass over inputs of the sizes
+// a scan runs at, from a window looked at again to the finest scale of a
+// 2048 px photo, and the cost per input pixel of each.
+func BenchmarkDetectSize(b *testing.B) {
+	e := mustEngine(b)
+	for _, s := range [][2]int{{windowSide, windowSide}, {256, 192}, {512, 352}, {1024, 704}} {
+		in := pattern(2.0/255, -1, 1, s[1], s[0], 3)
+		b.Run(fmt.Sprintf("%dx%d", s[0], s[1]), func(b *testing.B) {
+			start := cpuTime(b)
+			for b.Loop() {
+				if _, _, _, err := e.det.raw(in); err != nil {
+					b.Fatal(err)
+				}
+			}
+			reportCPU(b, start)
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(s[0]*s[1]), "ms/Mpx")
+		})
+	}
 }
 
 // BenchmarkScan measures the detector's scan of a photo the size the

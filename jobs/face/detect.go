@@ -168,11 +168,18 @@ func decode(logits, regs []float32, anchors [][2]float64, minScore float64) []ca
 
 // detectScale runs the detector on the whole image resized by factor r
 // (padded with black to multiples of 32) and returns candidates in image
-// coordinates.
+// coordinates, unsuppressed.
 func (d *detector) detectScale(img *rgbImage, r, minScore float64) ([]candidate, error) {
 	w := max((int(math.Ceil(float64(img.w)*r))+31)/32*32, 64)
 	h := max((int(math.Ceil(float64(img.h)*r))+31)/32*32, 64)
-	in := img.sample(affine{x0: 0.5 / r, y0: 0.5 / r, ux: 1 / r, vy: 1 / r}, w, h, 2.0/255, -1)
+	return d.detectWindow(img, r, 0, 0, w, h, minScore)
+}
+
+// detectWindow runs the detector on the w×h window at (x0, y0) of the
+// image resized by factor r (black outside the image) and returns
+// candidates in image coordinates, unsuppressed.
+func (d *detector) detectWindow(img *rgbImage, r, x0, y0 float64, w, h int, minScore float64) ([]candidate, error) {
+	in := img.sample(affine{x0: (x0 + 0.5) / r, y0: (y0 + 0.5) / r, ux: 1 / r, vy: 1 / r}, w, h, 2.0/255, -1)
 	logits, regs, anchors, err := d.raw(in)
 	if err != nil {
 		return nil, err
@@ -180,12 +187,12 @@ func (d *detector) detectScale(img *rgbImage, r, minScore float64) ([]candidate,
 	cands := decode(logits, regs, anchors, minScore)
 	for i := range cands {
 		c := &cands[i]
-		c.x1, c.y1, c.x2, c.y2 = c.x1/r, c.y1/r, c.x2/r, c.y2/r
+		c.x1, c.y1, c.x2, c.y2 = (c.x1+x0)/r, (c.y1+y0)/r, (c.x2+x0)/r, (c.y2+y0)/r
 		for j := range c.kps {
-			c.kps[j] = [2]float64{c.kps[j][0] / r, c.kps[j][1] / r}
+			c.kps[j] = [2]float64{(c.kps[j][0] + x0) / r, (c.kps[j][1] + y0) / r}
 		}
 	}
-	return nonMaxSuppression(cands, nmsIoU), nil
+	return cands, nil
 }
 
 // nmsIoU is the overlap above which the weaker of two candidates is dropped.

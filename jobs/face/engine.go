@@ -45,11 +45,17 @@ type Engine struct {
 	// also pass a check that the descriptor sees a face (minDescNorm), so
 	// it can stay low enough for small and turned faces.
 	MinScore float64
-	// MinFace is the smallest face side, in pixels, that Detect and Faces
-	// look for, by also scanning the photo at higher resolutions (up to
-	// 1024 pixels on the long side, so in larger photos the smallest face
-	// found is larger).
+	// MinFace is the smallest face side, in pixels, that the scales of
+	// Detect and Faces look for, by also scanning the photo at higher
+	// resolutions (up to 1024 pixels on the long side, so in larger photos
+	// the smallest face found is larger; Faces looks further with
+	// FineWindows).
 	MinFace float64
+	// FineWindows is how many windows Faces looks at again at twice the
+	// finest scale's resolution (up to the image's own), around that
+	// scale's weak detections, for faces smaller than MinFace; 0 looks at
+	// none.
+	FineWindows int
 }
 
 // Load reads the models from a folder written by scripts/fetch-face-models.sh.
@@ -72,7 +78,7 @@ func LoadFS(fsys fs.FS) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("face: load descriptor: %w", err)
 	}
-	e := &Engine{det: det, desc: desc, MinScore: 0.5, MinFace: 40}
+	e := &Engine{det: det, desc: desc, MinScore: 0.5, MinFace: 40, FineWindows: 12}
 	if _, err := e.describe(&rgbImage{w: 1, h: 1, pix: make([]uint8, 3)}, candidate{x2: 1, y2: 1}); err != nil {
 		return nil, fmt.Errorf("face: descriptor: %w", err)
 	}
@@ -142,10 +148,15 @@ func (e *Engine) FacesIn(ctx context.Context, img image.Image) ([]Face, error) {
 }
 
 func (e *Engine) faces(ctx context.Context, img *rgbImage) ([]Face, error) {
-	cands, err := e.det.scan(ctx, img, e.MinScore, e.MinFace)
+	cands, weak, err := e.det.scanWeak(ctx, img, e.MinScore, e.MinFace)
 	if err != nil {
 		return nil, fmt.Errorf("face: detect: %w", err)
 	}
+	small, err := e.det.scanFine(ctx, img, e.MinScore, e.MinFace, cands, weak, e.FineWindows)
+	if err != nil {
+		return nil, fmt.Errorf("face: detect: %w", err)
+	}
+	cands = append(cands, small...)
 	faces := make([]Face, 0, len(cands))
 	for _, c := range cands {
 		if err := ctx.Err(); err != nil {
