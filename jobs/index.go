@@ -14,8 +14,8 @@ import (
 
 const (
 	// FaceLongEdge is the size photos are indexed at: faces down to about
-	// 14 pixels on it are found (face.Engine.FineWindows), though under
-	// about 30 they are seldom described well enough to match.
+	// 40 pixels on it are found (14 with face.Engine.FineWindows, though
+	// under about 30 they are seldom described well enough to match).
 	FaceLongEdge = 2048
 	// ReviewBand is how far below the tagging threshold a match still goes
 	// to the operator's review list.

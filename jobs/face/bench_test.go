@@ -65,7 +65,7 @@ func BenchmarkFaces(b *testing.B) {
 	}
 	k := float64(img.w) / 1600
 	jpg := transformed(b, img, affine{x0: k / 2, y0: k / 2, ux: k, vy: k}, 1600, int(float64(img.h)/k))
-	for _, windows := range []int{e.FineWindows, 0} {
+	for _, windows := range []int{12, 0} {
 		name := "windows"
 		if windows == 0 {
 			name = "scales"

@@ -66,7 +66,7 @@ func TestScanFineFindsSmallFaces(t *testing.T) {
 	if n := found(0); n == 3 {
 		t.Errorf("the scales alone find all %d faces: the test needs smaller ones", n)
 	}
-	if n := found(e.FineWindows); n != 3 {
+	if n := found(12); n != 3 {
 		t.Errorf("with windows %d of the 3 faces found", n)
 	}
 }
