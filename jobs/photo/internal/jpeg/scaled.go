@@ -56,10 +56,14 @@ func (d *decoder) scaledSize() (int, int) {
 	return ScaledSize(d.width, d.height, 1<<d.shift)
 }
 
-// chromaFull reports whether chroma is reconstructed at twice the luma
-// block size: a YCbCr (or RGB) 4:2:0 image decoded at a reduced scale.
+// chromaFull reports whether the subsampled components are reconstructed
+// at twice the luma block size: an RGB-coded 4:2:0 image decoded at a
+// reduced scale, whose G and B are then as sharp as R. A YCbCr image keeps
+// its subsampling at every scale: its chroma is reduced by the same factor
+// as luma, as the derivatives need no more of it (their own JPEGs are
+// 4:2:0), which halves the work of chroma's inverse DCT and of its resize.
 func (d *decoder) chromaFull() bool {
-	return d.shift > 0 && d.nComp == 3 &&
+	return d.shift > 0 && d.nComp == 3 && d.isRGB() &&
 		d.comp[0].h == 2*d.comp[1].h && d.comp[0].v == 2*d.comp[1].v
 }
 

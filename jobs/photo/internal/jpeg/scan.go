@@ -42,9 +42,9 @@ func (d *decoder) makeImg(mxx, myy int) {
 		panic("unreachable")
 	}
 	if d.chromaFull() {
-		// At a reduced scale, 4:2:0 chroma is reconstructed with an IDCT
-		// twice as large as luma's, so it keeps its own resolution and the
-		// image is 4:4:4 (as libjpeg does).
+		// At a reduced scale, the G and B of an RGB-coded 4:2:0 image are
+		// reconstructed with an IDCT twice as large as R's, so they keep
+		// their own resolution and the planes are 4:4:4.
 		subsampleRatio = image.YCbCrSubsampleRatio444
 	}
 	m := image.NewYCbCr(image.Rect(0, 0, bs*h0*mxx, bs*v0*myy), subsampleRatio)
