@@ -96,29 +96,33 @@ func Derive(r io.Reader, opts Options) (*Derivatives, error) {
 	}
 
 	// One area-filtered pass from the decoded image to the intermediate
-	// size, then sharper filters for the small final steps.
-	mid := downscale(img, p.mid, src.orientation, linear)
-
+	// size, on its planes, then sharper filters for the small final steps.
+	// The face index's RGB image comes from the decode too; when it has the
+	// intermediate's size, the intermediate is converted from it.
 	d := &Derivatives{Width: w, Height: h}
+	var mid *image.YCbCr
 	switch {
 	case opts.FaceLongEdge <= 0:
+		mid = downscalePlanes(img, p.mid, src.orientation, linear)
 	case face == p.mid:
-		d.Face = cloneNRGBA(mid) // the watermark may be drawn on mid
+		d.Face = downscale(img, face, src.orientation, linear)
+		mid = toYCbCr420(d.Face)
 	default:
 		d.Face = downscale(img, face, src.orientation, linear)
+		mid = downscalePlanes(img, p.mid, src.orientation, linear)
 	}
 	img = nil
-	t800 := resample(mid, p.thumb800)
+	t800 := resample420(mid, p.thumb800)
 	if d.Thumb800, err = encodeJPEG(t800, thumbQuality); err != nil {
 		return nil, fmt.Errorf("photo: encode thumbnail: %w", err)
 	}
-	t400 := resample(t800, p.thumb400)
+	t400 := resample420(t800, p.thumb400)
 	if d.Thumb400, err = encodeJPEG(t400, thumbQuality); err != nil {
 		return nil, fmt.Errorf("photo: encode thumbnail: %w", err)
 	}
 	// The preview may be mid itself, so it is drawn on only now that the
 	// thumbnails are encoded.
-	preview := resample(mid, p.preview)
+	preview := resample420(mid, p.preview)
 	if err := drawWatermark(preview, opts.Watermark); err != nil {
 		return nil, err
 	}

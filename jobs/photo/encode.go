@@ -59,20 +59,6 @@ func (f filter) imaging() imaging.ResampleFilter {
 	return imaging.Linear
 }
 
-// resample resizes an opaque upright image to s for a final output, or
-// returns it unchanged if it already has that size.
-func resample(n *image.NRGBA, s size) *image.NRGBA {
-	if b := n.Bounds(); b.Dx() == s.w && b.Dy() == s.h {
-		return n
-	}
-	return resizeRGB(n, s, catmullRom)
-}
-
-// cloneNRGBA returns a copy of n with its own pixels.
-func cloneNRGBA(n *image.NRGBA) *image.NRGBA {
-	return &image.NRGBA{Pix: append([]uint8(nil), n.Pix...), Stride: n.Stride, Rect: n.Rect}
-}
-
 // flatten composites n over white, in place, so that it is opaque.
 func flatten(n *image.NRGBA) {
 	b := n.Bounds()
@@ -91,14 +77,17 @@ func flatten(n *image.NRGBA) {
 	}
 }
 
-// encodeJPEG encodes an opaque NRGBA image. An opaque NRGBA has the same
-// bytes as an RGBA image, which skips the alpha test per pixel, so the
-// pixels are handed over as RGBA.
-func encodeJPEG(n *image.NRGBA, quality int) ([]byte, error) {
+// encodeJPEG encodes a 4:2:0 YCbCr image, whose planes the encoder takes as
+// they are, or an opaque NRGBA image. An opaque NRGBA has the same bytes as
+// an RGBA image, which skips the alpha test per pixel, so its pixels are
+// handed over as RGBA.
+func encodeJPEG(img image.Image, quality int) ([]byte, error) {
+	if n, ok := img.(*image.NRGBA); ok {
+		img = &image.RGBA{Pix: n.Pix, Stride: n.Stride, Rect: n.Rect}
+	}
 	var buf bytes.Buffer
-	buf.Grow(n.Bounds().Dx() * n.Bounds().Dy() / 4)
-	rgba := &image.RGBA{Pix: n.Pix, Stride: n.Stride, Rect: n.Rect}
-	if err := jpeg.Encode(&buf, rgba, &jpeg.EncodeOptions{Quality: quality}); err != nil {
+	buf.Grow(img.Bounds().Dx() * img.Bounds().Dy() / 4)
+	if err := jpeg.Encode(&buf, img, &jpeg.EncodeOptions{Quality: quality}); err != nil {
 		return nil, err
 	}
 	return buf.Bytes(), nil

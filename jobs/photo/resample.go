@@ -66,7 +66,27 @@ type taps struct {
 // that would fall outside the source are dropped and the rest renormalised,
 // as imaging does.
 func newTaps(dst, src int, extent float64, f filter) taps {
-	du := extent / float64(dst)
+	return newTapsAt(dst, src, extent/float64(dst), 0, f)
+}
+
+// newChromaTaps computes the taps that make the chroma of a picture lum
+// samples long (one 4:2:0 chroma sample for two luma samples, the last one
+// partial if lum is odd) from src chroma samples spanning extent. With shift,
+// the output samples sit one luma sample earlier: where they belong once an
+// odd-length axis is reversed, since the partial sample is then the first.
+func newChromaTaps(lum, src int, extent float64, shift bool, f filter) taps {
+	perLuma := extent / float64(lum) // source samples per output luma sample
+	var u0 float64
+	if shift && lum%2 == 1 {
+		u0 = -perLuma
+	}
+	return newTapsAt((lum+1)/2, src, 2*perLuma, u0, f)
+}
+
+// newTapsAt computes the taps of dst output samples spaced du source samples
+// apart, the first centred at u0 + du/2 (source sample j is centred at
+// j+0.5), from src source samples.
+func newTapsAt(dst, src int, du, u0 float64, f filter) taps {
 	scale := max(du, 1)
 	ru := math.Ceil(scale * f.support())
 	begins := make([]int, dst)
@@ -74,7 +94,7 @@ func newTaps(dst, src int, extent float64, f filter) taps {
 	all := make([]float64, 0, dst*(2*int(ru)+1))
 	n := 1
 	for v := range dst {
-		fu := (float64(v)+0.5)*du - 0.5
+		fu := u0 + (float64(v)+0.5)*du - 0.5
 		begin := max(0, int(math.Ceil(fu-ru)))
 		end := min(src-1, int(math.Floor(fu+ru)))
 		weight := func(u int) float64 { return f.at((float64(u) - fu) / scale) }
@@ -172,35 +192,13 @@ func (t *taps) grayRow(dst []int32, src []uint8) {
 	}
 }
 
-// rgbRow resizes one row of four-byte RGBA pixels into dst, three values a
-// pixel; alpha is ignored (the source is opaque).
-func (t *taps) rgbRow(dst []int32, src []uint8) {
-	n := t.n
-	for x := 0; x < len(dst)/3; x++ {
-		s := src[4*t.start[x]:][:4*n]
-		c := t.coef[x*n:][:n]
-		var r, g, b int32
-		for k, w := range c {
-			p := s[4*k : 4*k+3 : 4*k+3]
-			r += int32(p[0]) * w
-			g += int32(p[1]) * w
-			b += int32(p[2]) * w
-		}
-		d := dst[3*x : 3*x+3 : 3*x+3]
-		d[0] = min(rowMax, max(0, (r+1<<(rowShift-1))>>rowShift))
-		d[1] = min(rowMax, max(0, (g+1<<(rowShift-1))>>rowShift))
-		d[2] = min(rowMax, max(0, (b+1<<(rowShift-1))>>rowShift))
-	}
-}
-
-// resizer resizes a plane (one-byte samples, or opaque RGBA pixels) one
-// output row at a time: each source row is filtered horizontally once, into
-// a ring of the few rows the vertical filter needs, so the intermediate stays
-// in cache and no intermediate image is allocated.
+// resizer resizes a plane of one-byte samples one output row at a time:
+// each source row is filtered horizontally once, into a ring of the few rows
+// the vertical filter needs, so the intermediate stays in cache and no
+// intermediate image is allocated.
 type resizer struct {
 	src    []uint8
 	stride int
-	rgb    bool // four-byte RGBA source pixels, else one-byte samples
 	h, v   taps
 	ring   [][]int32 // source row j, filtered horizontally, is ring[j%v.n]
 	have   int       // source rows before this are in the ring (or skipped)
@@ -208,20 +206,11 @@ type resizer struct {
 	y      int // the next output row
 }
 
-// newResizer prepares a resize of a sw×sh plane, whose picture spans ew×eh
-// source samples (see newTaps), to dw×dh.
-func newResizer(src []uint8, stride, sw, sh int, ew, eh float64, dw, dh int, rgb bool, f filter) *resizer {
-	r := &resizer{
-		src:    src,
-		stride: stride,
-		rgb:    rgb,
-		h:      newTaps(dw, sw, ew, f),
-		v:      newTaps(dh, sh, eh, f),
-	}
-	vals := dw
-	if rgb {
-		vals = 3 * dw
-	}
+// newResizer prepares a resize of a plane with horizontal taps h and
+// vertical taps v.
+func newResizer(src []uint8, stride int, h, v taps) *resizer {
+	r := &resizer{src: src, stride: stride, h: h, v: v}
+	vals := len(h.start)
 	r.ring = make([][]int32, r.v.n)
 	buf := make([]int32, (r.v.n+1)*vals)
 	for i := range r.ring {
@@ -231,18 +220,12 @@ func newResizer(src []uint8, stride, sw, sh int, ew, eh float64, dw, dh int, rgb
 	return r
 }
 
-// next writes the next output row to out: dw samples, or dw RGBA pixels
-// with alpha 255.
+// next writes the next output row to out: dw samples.
 func (r *resizer) next(out []uint8) {
 	n := r.v.n
 	start := r.v.start[r.y]
 	for j := max(r.have, start); j < start+n; j++ {
-		line := r.src[j*r.stride:]
-		if r.rgb {
-			r.h.rgbRow(r.ring[j%n], line)
-		} else {
-			r.h.grayRow(r.ring[j%n], line)
-		}
+		r.h.grayRow(r.ring[j%n], r.src[j*r.stride:])
 	}
 	r.have = max(r.have, start+n)
 	c := r.v.coef[r.y*n : r.y*n+n]
@@ -252,7 +235,7 @@ func (r *resizer) next(out []uint8) {
 		shift = coefBits + rowBits
 		half  = 1 << (shift - 1)
 	)
-	if !r.rgb && n <= 3 { // the first resize: summed and stored in one pass
+	if n <= 3 { // the first resize: summed and stored in one pass
 		out = out[:len(r.acc)]
 		r0 := r.ring[start%n][:len(out)]
 		switch n {
@@ -291,20 +274,9 @@ func (r *resizer) next(out []uint8) {
 			acc[x] += v * ck
 		}
 	}
-	if !r.rgb {
-		out = out[:len(acc)]
-		for x, v := range acc {
-			out[x] = uint8(min(255, max(0, (v+half)>>shift)))
-		}
-		return
-	}
-	for x := 0; x < len(acc)/3; x++ {
-		a := acc[3*x : 3*x+3 : 3*x+3]
-		o := out[4*x : 4*x+4 : 4*x+4]
-		o[0] = uint8(min(255, max(0, (a[0]+half)>>shift)))
-		o[1] = uint8(min(255, max(0, (a[1]+half)>>shift)))
-		o[2] = uint8(min(255, max(0, (a[2]+half)>>shift)))
-		o[3] = 0xFF
+	out = out[:len(acc)]
+	for x, v := range acc {
+		out[x] = uint8(min(255, max(0, (v+half)>>shift)))
 	}
 }
 
@@ -320,7 +292,7 @@ func resizePlanes(img image.Image, t size, f filter) *image.NRGBA {
 			return nil
 		}
 		w, h := m.Rect.Dx(), m.Rect.Dy()
-		luma := newResizer(m.Pix, m.Stride, w, h, float64(w), float64(h), t.w, t.h, false, f)
+		luma := newResizer(m.Pix, m.Stride, newTaps(t.w, w, float64(w), f), newTaps(t.h, h, float64(h), f))
 		dst := image.NewNRGBA(image.Rect(0, 0, t.w, t.h))
 		y := make([]uint8, t.w)
 		for row := range t.h {
@@ -339,9 +311,10 @@ func resizePlanes(img image.Image, t size, f filter) *image.NRGBA {
 		// so the picture spans w/sx chroma samples (less than cw when w is
 		// odd: the last one also covers a pixel past the edge).
 		ew, eh := float64(w)/float64(sx), float64(h)/float64(sy)
-		luma := newResizer(m.Y, m.YStride, w, h, float64(w), float64(h), t.w, t.h, false, f)
-		blue := newResizer(m.Cb, m.CStride, cw, ch, ew, eh, t.w, t.h, false, f)
-		red := newResizer(m.Cr, m.CStride, cw, ch, ew, eh, t.w, t.h, false, f)
+		luma := newResizer(m.Y, m.YStride, newTaps(t.w, w, float64(w), f), newTaps(t.h, h, float64(h), f))
+		ct, cv := newTaps(t.w, cw, ew, f), newTaps(t.h, ch, eh, f)
+		blue := newResizer(m.Cb, m.CStride, ct, cv)
+		red := newResizer(m.Cr, m.CStride, ct, cv)
 		dst := image.NewNRGBA(image.Rect(0, 0, t.w, t.h))
 		rows := make([]uint8, 3*t.w)
 		y, cb, cr := rows[:t.w], rows[t.w:2*t.w], rows[2*t.w:]
@@ -354,17 +327,6 @@ func resizePlanes(img image.Image, t size, f filter) *image.NRGBA {
 		return dst
 	}
 	return nil
-}
-
-// resizeRGB resizes an opaque NRGBA image (bounds at the origin) to s.
-func resizeRGB(n *image.NRGBA, s size, f filter) *image.NRGBA {
-	w, h := n.Rect.Dx(), n.Rect.Dy()
-	r := newResizer(n.Pix, n.Stride, w, h, float64(w), float64(h), s.w, s.h, true, f)
-	dst := image.NewNRGBA(image.Rect(0, 0, s.w, s.h))
-	for row := range s.h {
-		r.next(dst.Pix[row*dst.Stride:][:4*s.w])
-	}
-	return dst
 }
 
 // ycbcrToRGBA converts one row of JFIF YCbCr samples to opaque RGBA pixels,

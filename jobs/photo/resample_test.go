@@ -212,24 +212,107 @@ func TestResizePlanesOthers(t *testing.T) {
 	}
 }
 
-// TestResizeRGB checks the thumbnail resize of an opaque image against
-// imaging's Catmull-Rom.
-func TestResizeRGB(t *testing.T) {
+// TestResize420MatchesImaging compares the 4:2:0 resize from the planes,
+// for the intermediate (linear) and the thumbnails (Catmull-Rom), with
+// imaging's resize in RGB then subsampled as the encoder would: they should
+// differ only by rounding and the chroma reconstruction.
+func TestResize420MatchesImaging(t *testing.T) {
 	t.Parallel()
-	for _, img := range []image.Image{phototest.Photo(1024, 683, 25), colourEdges(600, 400)} {
-		n := imaging.Clone(img)
-		b := n.Bounds()
-		for _, s := range []size{{b.Dx() * 400 / 1024, b.Dy() * 400 / 1024}, {b.Dx() / 2, b.Dy() / 2}, {b.Dx() - 1, b.Dy()}, {7, 3}} {
-			got := resizeRGB(n, s, catmullRom)
-			want := imaging.Resize(n, s.w, s.h, imaging.CatmullRom)
-			p := psnr(t, want, got)
-			t.Logf("%v to %v: %.1f dB", b.Size(), s, p)
-			if p < 45 {
-				t.Errorf("%v to %v: PSNR %.1f dB against imaging, want ≥ 45", b.Size(), s, p)
+	photo := phototest.Photo(1200, 800, 21)
+	inputs := map[string]image.Image{
+		"photo 4:2:0":           photo,
+		"photo 4:2:2":           convertYCbCr(photo, image.YCbCrSubsampleRatio422),
+		"photo 4:4:0":           convertYCbCr(photo, image.YCbCrSubsampleRatio440),
+		"photo 4:4:4":           convertYCbCr(photo, image.YCbCrSubsampleRatio444),
+		"odd-sized photo 4:2:0": phototest.Photo(601, 399, 22),
+		"colour edges 4:2:0":    colourEdges(600, 400),
+	}
+	for name, img := range committedPhotos(t) {
+		if m, ok := img.(*image.YCbCr); ok {
+			inputs[name] = m
+		}
+	}
+	for name, img := range inputs {
+		m := img.(*image.YCbCr)
+		b := m.Bounds()
+		for _, f := range []filter{linear, catmullRom} {
+			for _, s := range []size{
+				{b.Dx() * 2 / 3, b.Dy() * 2 / 3},
+				{b.Dx() / 3, b.Dy() / 5},
+				{b.Dx()/2 + 1, b.Dy()/2 - 1},
+				{7, 3},
+			} {
+				got := resize420(m, s, false, false, f)
+				if got.Rect != image.Rect(0, 0, s.w, s.h) || got.SubsampleRatio != image.YCbCrSubsampleRatio420 {
+					t.Fatalf("%s to %v: got %v %v", name, s, got.Rect, got.SubsampleRatio)
+				}
+				want := toYCbCr420(imaging.Resize(m, s.w, s.h, f.imaging()))
+				floor := 38.0
+				switch {
+				case s.w < 10: // a few pixels, all edges
+					floor = 25
+				case name == "colour edges 4:2:0": // saturated edges, 4 to 24 px apart
+					floor = 27
+				}
+				p := psnr(t, want, got)
+				t.Logf("%s to %v, filter %d: %.1f dB", name, s, f, p)
+				if p < floor {
+					t.Errorf("%s to %v, filter %d: PSNR %.1f dB against imaging, want ≥ %.0f", name, s, f, p, floor)
+				}
 			}
-			if !got.Opaque() {
-				t.Errorf("%v to %v: not opaque", b.Size(), s)
-			}
+		}
+	}
+}
+
+// TestDownscalePlanesOddOrientations turns an odd-sized picture of colour
+// edges through every orientation: the 4:2:0 result must match the upright
+// picture's own resize, which needs its chroma sited for the reversal of
+// each odd axis (chroma one luma pixel off gives 16 to 20 dB here).
+func TestDownscalePlanesOddOrientations(t *testing.T) {
+	t.Parallel()
+	upright := imaging.Clone(colourEdges(603, 401))
+	up := size{301, 201} // odd both ways
+	want := downscalePlanes(ycbcr444(upright), up, orientNormal, linear)
+	for o := 1; o <= 8; o++ {
+		stored := ycbcr444(storedAs(upright, o))
+		got := downscalePlanes(stored, up, o, linear)
+		p := psnr(t, want, got)
+		t.Logf("orientation %d: %.1f dB", o, p)
+		if p < 40 {
+			t.Errorf("orientation %d: PSNR %.1f dB against the upright picture, want ≥ 40", o, p)
+		}
+	}
+}
+
+// ycbcr444 converts an opaque image to 4:4:4 YCbCr, pixel by pixel.
+func ycbcr444(n *image.NRGBA) *image.YCbCr {
+	out := image.NewYCbCr(n.Rect, image.YCbCrSubsampleRatio444)
+	for y := range n.Rect.Dy() {
+		for x := range n.Rect.Dx() {
+			c := n.NRGBAAt(x, y)
+			i := out.YOffset(x, y)
+			out.Y[i], out.Cb[i], out.Cr[i] = color.RGBToYCbCr(c.R, c.G, c.B)
+		}
+	}
+	return out
+}
+
+// TestToYCbCr420 checks the conversion against the standard library's
+// encoder, which converts and subsamples the same way: a JPEG of the
+// converted planes at quality 100 decodes as one of the RGB image does.
+func TestToYCbCr420(t *testing.T) {
+	t.Parallel()
+	for _, s := range []size{{64, 48}, {33, 17}, {1, 1}} {
+		n := imaging.Clone(phototest.Photo(s.w, s.h, 27))
+		var a, b bytes.Buffer
+		if err := jpeg.Encode(&a, n, &jpeg.Options{Quality: 100}); err != nil {
+			t.Fatal(err)
+		}
+		if err := jpeg.Encode(&b, toYCbCr420(n), &jpeg.Options{Quality: 100}); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(a.Bytes(), b.Bytes()) {
+			t.Errorf("%v: the encoder's JPEG of the planes differs from its JPEG of the RGB image", s)
 		}
 	}
 }

@@ -35,9 +35,9 @@ type tile struct {
 	fill, ring   []uint8
 }
 
-// drawWatermark draws text, tiled diagonally, over img in place. Blank text
-// draws nothing.
-func drawWatermark(img *image.NRGBA, text string) error {
+// drawWatermark draws text, tiled diagonally, over a 4:2:0 image (bounds at
+// the origin) in place. Blank text draws nothing.
+func drawWatermark(img *image.YCbCr, text string) error {
 	text = strings.Join(strings.Fields(text), " ")
 	if text == "" {
 		return nil
@@ -54,17 +54,26 @@ func drawWatermark(img *image.NRGBA, text string) error {
 	return nil
 }
 
-// A mark is the watermark laid out over a whole w×h image: for each pixel,
-// how much the outline darkens it (high byte) and the letters lighten it
-// (low byte), in 255ths; zero for most pixels. An event has one watermark
-// and few photo sizes, so a mark is made once per text and size and kept.
+// A mark is the watermark laid out over a whole w×h image. For each pixel,
+// wt holds how much the outline darkens it (high byte) and the letters
+// lighten it (low byte), in 255ths; zero for most pixels. For each 4:2:0
+// chroma sample, keep holds how much of its colour is left, in 255ths: 255
+// for most samples. An event has one watermark and few photo sizes, so a
+// mark is made once per text and size and kept.
+//
+// Blending in YCbCr is blending in RGB: per RGB channel the mark makes v
+// into k·v + 255·f, where k = (1−ring)(1−fill) and f = fill, and white has
+// no chroma, so luma becomes k·Y + 255·f and chroma 128 + k·(C−128). A
+// chroma sample takes the mean k of the pixels it covers, which is what
+// subsampling the blended RGB would have given it.
 type mark struct {
 	w, h int
 	wt   []uint16
+	keep []uint8
 }
 
 // marks keeps the marks made last: a landscape and a portrait size of a
-// few events' watermarks, 5.6 MB each at 2048×1365.
+// few events' watermarks, 7 MB each at 2048×1365.
 var marks = markCache{size: 4}
 
 type markCache struct {
@@ -117,41 +126,67 @@ func newMark(text string, w, h int) (*mark, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := &mark{w: w, h: h, wt: make([]uint16, w*h)}
+	cw, ch := (w+1)/2, (h+1)/2
+	m := &mark{w: w, h: h, wt: make([]uint16, w*h), keep: make([]uint8, cw*ch)}
 	sin, cos := math.Sincos(watermarkAngle * math.Pi / 180)
-	rows(h, func(y0, y1 int) {
-		for y := y0; y < y1; y++ {
-			row := m.wt[y*w : (y+1)*w]
-			py := float64(y) + 0.5 - float64(h)/2
-			for x := range row {
-				px := float64(x) + 0.5 - float64(w)/2
-				// Coordinates along and across the text lines.
-				ring, fill := t.at(px*cos-py*sin+t.cx, px*sin+py*cos+t.cy)
-				row[x] = uint16(math.Round(ring*outlineOpacity*255))<<8 | uint16(math.Round(fill*fillOpacity*255))
+	rows(ch, func(c0, c1 int) {
+		k := make([]float64, cw) // the sum of k over a chroma row's pixels
+		for cy := c0; cy < c1; cy++ {
+			clear(k)
+			for y := 2 * cy; y < min(h, 2*cy+2); y++ {
+				row := m.wt[y*w : (y+1)*w]
+				py := float64(y) + 0.5 - float64(h)/2
+				for x := range row {
+					px := float64(x) + 0.5 - float64(w)/2
+					// Coordinates along and across the text lines.
+					ring, fill := t.at(px*cos-py*sin+t.cx, px*sin+py*cos+t.cy)
+					r, f := math.Round(ring*outlineOpacity*255), math.Round(fill*fillOpacity*255)
+					row[x] = uint16(r)<<8 | uint16(f)
+					k[x/2] += (255 - r) * (255 - f) / 255
+				}
+			}
+			n := float64((min(h, 2*cy+2) - 2*cy) * 2)
+			keep := m.keep[cy*cw : (cy+1)*cw]
+			for i := range keep {
+				if 2*i+1 == w { // a last, partial column
+					keep[i] = uint8(math.Round(k[i] / (n / 2)))
+				} else {
+					keep[i] = uint8(math.Round(k[i] / n))
+				}
 			}
 		}
 	})
 	return m, nil
 }
 
-// drawOn blends the mark over img, which is m.w×m.h: the outline darkens a
-// channel v to v·(1−ring), then the letters lighten it by fill of what is
-// left to white.
-func (m *mark) drawOn(img *image.NRGBA) {
-	rows(m.h, func(y0, y1 int) {
-		for y := y0; y < y1; y++ {
+// drawOn blends the mark over img, which is m.w×m.h: the outline darkens
+// luma Y to Y·(1−ring), then the letters lighten it by fill of what is left
+// to white; chroma keeps its share of its distance from grey.
+func (m *mark) drawOn(img *image.YCbCr) {
+	cw := (m.w + 1) / 2
+	rows((m.h+1)/2, func(c0, c1 int) {
+		for y := 2 * c0; y < min(m.h, 2*c1); y++ {
 			wt := m.wt[y*m.w : (y+1)*m.w]
-			pix := img.Pix[y*img.Stride : y*img.Stride+4*m.w]
+			lum := img.Y[y*img.YStride:][:m.w]
 			for x, w := range wt {
 				if w == 0 {
 					continue
 				}
 				ring, fill := uint32(w>>8), uint32(w&0xFF)
-				p := pix[4*x : 4*x+3 : 4*x+3]
-				for c, v := range p {
-					dark := uint32(v) * (255 - ring) // in 255ths
-					p[c] = uint8((dark*255 + (255*255-dark)*fill + 255*255/2) / (255 * 255))
+				dark := uint32(lum[x]) * (255 - ring) // in 255ths
+				lum[x] = uint8((dark*255 + (255*255-dark)*fill + 255*255/2) / (255 * 255))
+			}
+		}
+		for cy := c0; cy < c1; cy++ {
+			keep := m.keep[cy*cw : (cy+1)*cw]
+			cb, cr := img.Cb[cy*img.CStride:][:cw], img.Cr[cy*img.CStride:][:cw]
+			for i, k := range keep {
+				if k == 255 {
+					continue
 				}
+				k := uint32(k)
+				cb[i] = uint8((uint32(cb[i])*k + 128*(255-k) + 127) / 255)
+				cr[i] = uint8((uint32(cr[i])*k + 128*(255-k) + 127) / 255)
 			}
 		}
 	})

@@ -29,7 +29,7 @@ func TestWatermarkOnLightAndDark(t *testing.T) {
 		{"black", 0, 90},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			img := imaging.New(800, 533, color.Gray{tc.bg})
+			img := toYCbCr420(imaging.New(800, 533, color.Gray{tc.bg}))
 			if err := drawWatermark(img, "© Jane Photographer"); err != nil {
 				t.Fatal(err)
 			}
@@ -38,7 +38,10 @@ func TestWatermarkOnLightAndDark(t *testing.T) {
 			b := img.Bounds()
 			for y := 0; y < b.Dy(); y++ {
 				for x := 0; x < b.Dx(); x++ {
-					d := int(img.NRGBAAt(x, y).R) - int(tc.bg)
+					if c := img.YCbCrAt(x, y); c.Cb != 128 || c.Cr != 128 {
+						t.Fatalf("pixel %d, %d took colour: %v", x, y, c)
+					}
+					d := int(img.YCbCrAt(x, y).Y) - int(tc.bg)
 					d = max(d, -d)
 					maxDiff = max(maxDiff, d)
 					if d >= 40 {
@@ -72,12 +75,12 @@ func TestWatermarkText(t *testing.T) {
 		{"non-Latin", "写真 📷 Фото", true},
 		{"one letter", "x", true},
 	} {
-		img := imaging.New(300, 200, color.Gray{128})
+		img := toYCbCr420(imaging.New(300, 200, color.Gray{128}))
 		if err := drawWatermark(img, tc.text); err != nil {
 			t.Fatalf("%s: %v", tc.name, err)
 		}
-		plain := imaging.New(300, 200, color.Gray{128})
-		if changed := !bytes.Equal(img.Pix, plain.Pix); changed != tc.changes {
+		plain := toYCbCr420(imaging.New(300, 200, color.Gray{128}))
+		if changed := !bytes.Equal(img.Y, plain.Y); changed != tc.changes {
 			t.Errorf("%s: image changed = %v, want %v", tc.name, changed, tc.changes)
 		}
 	}
@@ -158,12 +161,14 @@ func TestDilate(t *testing.T) {
 
 // TestMarkMatchesTheTile checks the integer blend of a kept mark against
 // sampling the tile at every pixel and blending in floating point, on a
-// noisy photo: no channel differs by more than 1.
+// noisy photo of odd size: luma as the blend of each RGB channel would be,
+// chroma as subsampling the blended RGB would be (the mean weight of its
+// pixels), and no sample more than 1 off.
 func TestMarkMatchesTheTile(t *testing.T) {
 	t.Parallel()
-	const text, w, h = "© Jane Photographer", 640, 427
-	img := imaging.Clone(phototest.Photo(w, h, 5))
-	want := cloneNRGBA(img)
+	const text, w, h = "© Jane Photographer", 641, 427
+	img := phototest.Photo(w, h, 5)
+	want := phototest.Photo(w, h, 5)
 	if err := drawWatermark(img, text); err != nil {
 		t.Fatal(err)
 	}
@@ -172,6 +177,8 @@ func TestMarkMatchesTheTile(t *testing.T) {
 		t.Fatal(err)
 	}
 	sin, cos := math.Sincos(watermarkAngle * math.Pi / 180)
+	cw, ch := (w+1)/2, (h+1)/2
+	keep, count := make([]float64, cw*ch), make([]float64, cw*ch)
 	marked := 0
 	for y := range h {
 		for x := range w {
@@ -180,20 +187,27 @@ func TestMarkMatchesTheTile(t *testing.T) {
 			if ring+fill > 0 {
 				marked++
 			}
-			p := want.Pix[y*want.Stride+4*x:][:3]
-			for c := range p {
-				v := float64(p[c]) * (1 - ring*outlineOpacity)
-				v += (255 - v) * fill * fillOpacity
-				p[c] = uint8(v + 0.5)
-			}
+			k := (1 - ring*outlineOpacity) * (1 - fill*fillOpacity)
+			i := want.YOffset(x, y)
+			want.Y[i] = uint8(float64(want.Y[i])*k + 255*fill*fillOpacity + 0.5)
+			c := y/2*cw + x/2
+			keep[c] += k
+			count[c]++
 		}
 	}
 	if marked < w*h/20 {
 		t.Fatalf("only %d of %d pixels under the watermark", marked, w*h)
 	}
-	for i := range img.Pix {
-		if d := int(img.Pix[i]) - int(want.Pix[i]); d > 1 || d < -1 {
-			t.Fatalf("byte %d (pixel %d, %d) is %d, want %d", i, i/4%w, i/4/w, img.Pix[i], want.Pix[i])
+	for i, k := range keep {
+		k /= count[i]
+		want.Cb[i] = uint8(128 + (float64(want.Cb[i])-128)*k + 0.5)
+		want.Cr[i] = uint8(128 + (float64(want.Cr[i])-128)*k + 0.5)
+	}
+	for name, p := range map[string][2][]uint8{"Y": {img.Y, want.Y}, "Cb": {img.Cb, want.Cb}, "Cr": {img.Cr, want.Cr}} {
+		for i := range p[0] {
+			if d := int(p[0][i]) - int(p[1][i]); d > 1 || d < -1 {
+				t.Fatalf("%s sample %d is %d, want %d", name, i, p[0][i], p[1][i])
+			}
 		}
 	}
 }
