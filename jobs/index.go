@@ -14,7 +14,7 @@ import (
 
 const (
 	// FaceLongEdge is the size photos are indexed at: faces down to about
-	// 40 pixels on it are found (14 with face.Engine.FineWindows, though
+	// 40 pixels on it are found (14 in the engine's windows, face.Engine.FineWindows, though
 	// under about 30 they are seldom described well enough to match).
 	FaceLongEdge = 2048
 	// ReviewBand is how far below the tagging threshold a match still goes

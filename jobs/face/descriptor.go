@@ -16,8 +16,10 @@ type describer interface {
 	// describe returns the face's unit vector and a measure of how much
 	// the network sees a face, comparable with isFace.
 	describe(img *rgbImage, c candidate) ([]float32, float64, error)
-	// isFace says whether the measure describe returned is a face's.
+	// isFace says whether the measure describe returned may be a face's.
 	isFace(norm float64) bool
+	// sure says whether it is a face's without a second look (confirm).
+	sure(norm float64) bool
 	dim() int
 	name() string
 }
@@ -33,6 +35,7 @@ type descriptor struct {
 	view          func(c candidate, n int) affine
 	length        int     // values in the vector
 	minNorm       float64 // raw output length below which a box is no face (0: no such check)
+	sureNorm      float64 // raw output length from which a box is a face without a second look
 }
 
 // spec says how to load and feed one of the known descriptors.
@@ -43,6 +46,7 @@ type spec struct {
 	view          func(c candidate, n int) affine
 	length        int
 	minNorm       float64
+	sureNorm      float64
 }
 
 // descriptors are the descriptors of the MIT-licensed npm package
@@ -54,8 +58,8 @@ type spec struct {
 // values in [-1, 1]; MobileFace (becauseofAI's 256-value model) is fed
 // the same crops in 0..255, its graph scaling them itself.
 var descriptors = map[string]spec{
-	"faceres":       {file: descriptorFile, out: "global_pooling/Mean", size: 224, scale: 1, view: boxView, length: 1024, minNorm: minDescNorm},
-	"faceres-deep":  {file: "faceres-deep.json", out: "global_pooling/Mean", size: 224, scale: 1, view: boxView, length: 1024, minNorm: 4},
+	"faceres":       {file: descriptorFile, out: "global_pooling/Mean", size: 224, scale: 1, view: boxView, length: 1024, minNorm: minDescNorm, sureNorm: sureDescNorm},
+	"faceres-deep":  {file: "faceres-deep.json", out: "global_pooling/Mean", size: 224, scale: 1, view: boxView, length: 1024, minNorm: 4, sureNorm: 4},
 	"mobilefacenet": {file: "mobilefacenet.json", out: "MobileFaceNet/Logits/SpatialSqueeze", size: 112, scale: 1 / 127.5, offset: -1, view: alignedView, length: 192},
 	"mobileface":    {file: "mobileface.json", out: "batchnorm0/add_1", size: 112, scale: 1, view: alignedView, length: 256},
 }
@@ -124,13 +128,14 @@ func loadDescriptor(fsys fs.FS, name string) (*descriptor, error) {
 		return nil, err
 	}
 	return &descriptor{id: name, g: g, in: in, out: s.out, size: s.size, scale: s.scale, offset: s.offset,
-		view: s.view, length: s.length, minNorm: s.minNorm}, nil
+		view: s.view, length: s.length, minNorm: s.minNorm, sureNorm: s.sureNorm}, nil
 }
 
 func (d *descriptor) name() string { return d.id }
 func (d *descriptor) dim() int     { return d.length }
 
 func (d *descriptor) isFace(norm float64) bool { return norm >= d.minNorm }
+func (d *descriptor) sure(norm float64) bool   { return norm >= d.sureNorm }
 
 func (d *descriptor) describe(img *rgbImage, c candidate) ([]float32, float64, error) {
 	in := img.sampleEdge(d.view(c, d.size), d.size, d.size, d.scale, d.offset, true)
@@ -168,6 +173,7 @@ func (e ensemble) dim() int {
 }
 
 func (e ensemble) isFace(norm float64) bool { return e[0].isFace(norm) }
+func (e ensemble) sure(norm float64) bool   { return e[0].sure(norm) }
 
 func (e ensemble) describe(img *rgbImage, c candidate) ([]float32, float64, error) {
 	out := make([]float32, 0, e.dim())

@@ -67,6 +67,7 @@ func (f *fixed) describe(*rgbImage, candidate) ([]float32, float64, error) {
 	return u, f.norm, nil
 }
 func (f *fixed) isFace(n float64) bool { return n >= f.min }
+func (f *fixed) sure(n float64) bool   { return n >= f.min }
 func (f *fixed) dim() int              { return 3 }
 func (f *fixed) name() string          { return "fixed" }
 

@@ -30,6 +30,10 @@ func roll(c candidate) float64 {
 // boxes the detector finds in textures and noise about 3 to 4.
 const minDescNorm = 6
 
+// sureDescNorm is the length from which a box the scales found is a face
+// without a second look (confirm).
+const sureDescNorm = minDescNorm
+
 // describe computes the unit-length descriptor of one face.
 func (e *Engine) describe(img *rgbImage, c candidate) ([]float32, error) {
 	v, _, err := e.describeNorm(img, c)
