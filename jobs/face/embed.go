@@ -26,13 +26,15 @@ func roll(c candidate) float64 {
 }
 
 // minDescNorm is the length of the descriptor's raw output below which a
-// detected box is taken not to be a face: faces measure about 8 to 14, the
-// boxes the detector finds in textures and noise about 3 to 4.
-const minDescNorm = 6
+// detected box is taken not to be a face: faces measure about 8 to 14
+// (small or dim ones down to about 5), the boxes the detector finds in
+// textures and noise about 3 to 4, and a few face-like textures up to 7.
+const minDescNorm = 5
 
 // sureDescNorm is the length from which a box the scales found is a face
-// without a second look (confirm).
-const sureDescNorm = minDescNorm
+// without a second look (confirm): below it lie both small faces and the
+// face-like textures (a wall plate of the sample photos measures 5.2).
+const sureDescNorm = 7
 
 // describe computes the unit-length descriptor of one face.
 func (e *Engine) describe(img *rgbImage, c candidate) ([]float32, error) {

@@ -23,9 +23,9 @@ const (
 	// DefaultThreshold is the cosine similarity at or above which two
 	// embeddings are taken to be the same person: the lowest that keeps
 	// precision near 0.99 on the tuning set of make face-sets (precision
-	// 0.987, recall 1.000 with the windows of FineWindows, 0.986 and 0.973
-	// without); on the held-out set it gives precision 0.982, recall 0.970,
-	// every miss a face not detected (docs/faces.md).
+	// 0.987, recall 1.000); on the held-out set it gives precision 0.982,
+	// recall 0.988, both misses one attendee's faces scoring below it
+	// (docs/faces.md).
 	// Similar-looking strangers score up to about 0.63, and the review band
 	// below the threshold shows the operator the near misses.
 	DefaultThreshold = 0.61
