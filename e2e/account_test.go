@@ -232,10 +232,10 @@ func reviewFaces(t *testing.T, env *apptest.Env, op *apptest.Client, ops *tab, p
 		return [4]float64{float64(r.Min.X) / w, float64(r.Min.Y) / h, float64(r.Dx()) / w, float64(r.Dy()) / h}
 	}
 	faces := []store.FaceVector{
-		{Box: box(2), Score: 0.9, Embedding: faceVector(1, 0.59)},
-		{Box: box(3), Score: 0.9, Embedding: faceVector(2, 0.54)},
+		{Box: box(2), Score: 0.9, Embedding: faceVector(1, 0.61)},
+		{Box: box(3), Score: 0.9, Embedding: faceVector(2, 0.56)},
 	}
-	if out, err := env.DB.IndexPhotoFaces(ctx, photoID, faces, store.Matching{Threshold: 0.61, Band: 0.08}, 0); err != nil || out.Reviews != 2 {
+	if out, err := env.DB.IndexPhotoFaces(ctx, photoID, faces, store.Matching{Threshold: 0.63, Band: 0.08}, 0); err != nil || out.Reviews != 2 {
 		t.Fatalf("index the photo: %+v %v", out, err)
 	}
 
@@ -248,7 +248,7 @@ func reviewFaces(t *testing.T, env *apptest.Env, op *apptest.Client, ops *tab, p
 	ops.wait("count on the tab", `document.querySelector("#tab-tags .count")?.textContent === "2 to review"`)
 	ops.click("#tab-tags")
 	ops.wait("reviews", `document.querySelectorAll("#reviews li.review").length === 2`)
-	ops.wait("closest first", `document.querySelector("#reviews li.review .sim").textContent === "Close match — 59% similar" && document.querySelector("#reviews li.review .who").textContent.startsWith("Ana Martin")`)
+	ops.wait("closest first", `document.querySelector("#reviews li.review .sim").textContent === "Close match — 61% similar" && document.querySelector("#reviews li.review .who").textContent.startsWith("Ana Martin")`)
 	ops.wait("review thumbnails", `[...document.querySelectorAll("#reviews img")].every(i => i.complete && i.naturalWidth > 0)`)
 	// Each review circles the face it is about, inside its thumbnail.
 	ops.wait("faces circled", `[...document.querySelectorAll("#reviews li.review")].every(li => {
@@ -273,7 +273,7 @@ func reviewFaces(t *testing.T, env *apptest.Env, op *apptest.Client, ops *tab, p
 
 	// The threshold: out of range is refused on the field, then saved.
 	ops.click("#tab-settings")
-	ops.wait("face matching form", `document.querySelector("#p-threshold").value === "0.61" && document.querySelector("#face-form button[type=button]").disabled`)
+	ops.wait("face matching form", `document.querySelector("#p-threshold").value === "0.63" && document.querySelector("#face-form button[type=button]").disabled`)
 	ops.typeIn("#p-threshold", "0.99")
 	ops.click(`#face-form button[type=submit]`)
 	ops.wait("threshold refused", `document.querySelector("#p-threshold").getAttribute("aria-invalid") === "true" && document.querySelector("#face-form .field-error").textContent.includes("0.95") && document.activeElement.id === "p-threshold"`)

@@ -13,10 +13,13 @@ import (
 )
 
 const (
-	// FaceLongEdge is the size photos are indexed at: faces down to about
-	// 40 pixels on it are found (14 in the engine's windows, face.Engine.FineWindows, though
-	// under about 30 they are seldom described well enough to match).
-	FaceLongEdge = 2048
+	// FaceLongEdge is the size photos are indexed at (a 6000 px JPEG's
+	// 1/2-scale decode): the detector's scans, at up to 1024 px, find faces
+	// down to about 60 pixels on it, and the engine's windows
+	// (face.Engine.FineWindows) down to about 20, which the descriptor
+	// then sees in enough detail to match: at 2048 px, faces under 30
+	// pixels were seldom described well enough (README.md, "Small faces").
+	FaceLongEdge = 3000
 	// ReviewBand is how far below the tagging threshold a match still goes
 	// to the operator's review list.
 	ReviewBand = 0.08

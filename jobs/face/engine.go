@@ -21,14 +21,15 @@ const (
 	// Dim is the length of a face embedding.
 	Dim = 1024
 	// DefaultThreshold is the cosine similarity at or above which two
-	// embeddings are taken to be the same person: the lowest that keeps
-	// precision near 0.99 on the tuning set of make face-sets (precision
-	// 0.987, recall 1.000); on the held-out set it gives precision 0.982,
-	// recall 0.988, both misses one attendee's faces scoring below it
-	// (docs/faces.md).
-	// Similar-looking strangers score up to about 0.63, and the review band
-	// below the threshold shows the operator the near misses.
-	DefaultThreshold = 0.61
+	// embeddings are taken to be the same person: the one with the fewest
+	// false tags and misses on the tuning sets of make face-sets and of
+	// 6000 px photos together, photos indexed at 3000 px (the middle of
+	// the tie, 0.61 to 0.66): precision 1.000 and 0.992, recall 1.000 and
+	// 0.877; on the held-out sets precision 1.000 and 0.992, recall 0.988
+	// and 0.887 (README.md, "Small faces"). Similar-looking strangers score
+	// up to about 0.63, and the review band below the threshold shows the
+	// operator the near misses.
+	DefaultThreshold = 0.63
 )
 
 // Files a models folder must hold.

@@ -7,7 +7,7 @@ import { openViewer } from './viewer.js';
 
 /** DEFAULT_THRESHOLD is the face engine's similarity for a match when the
  * project keeps the default. */
-export const DEFAULT_THRESHOLD = 0.61;
+export const DEFAULT_THRESHOLD = 0.63;
 
 const skipWords = {
   invalid_email: 'not a valid address',

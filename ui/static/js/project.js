@@ -418,7 +418,7 @@ function faceForm() {
     ev.preventDefault();
     const v = input.value.trim() === '' ? NaN : Number(input.value);
     if (!Number.isFinite(v)) {
-      showFieldErrors(form, { fields: { faceThreshold: 'Enter a number like 0.61, or reset to the default.' } });
+      showFieldErrors(form, { fields: { faceThreshold: 'Enter a number like 0.63, or reset to the default.' } });
       return;
     }
     send(save, 'Saving…', v, () => `Face matching now needs ${fmt(project.faceThreshold ?? DEFAULT_THRESHOLD)} similarity. Matching runs again for everyone with a selfie.`);
