@@ -71,3 +71,13 @@ func BenchmarkSelfie(b *testing.B) {
 		return err
 	})
 }
+
+// BenchmarkDeriveFace measures Derive with the face index's 3000 px image
+// (the photo job's FaceLongEdge) from the same decode.
+func BenchmarkDeriveFace(b *testing.B) {
+	src := benchPhoto(b, 6000, 4000, 1)
+	loop(b, src, func() error {
+		_, err := Derive(bytes.NewReader(src), Options{Watermark: "© Jane Photographer", FaceLongEdge: 3000})
+		return err
+	})
+}

@@ -311,7 +311,13 @@ func resizePlanes(img image.Image, t size, f filter) *image.NRGBA {
 		// so the picture spans w/sx chroma samples (less than cw when w is
 		// odd: the last one also covers a pixel past the edge).
 		ew, eh := float64(w)/float64(sx), float64(h)/float64(sy)
-		luma := newResizer(m.Y, m.YStride, newTaps(t.w, w, float64(w), f), newTaps(t.h, h, float64(h), f))
+		// Luma of the target's size (a decode at the scale asked for) is
+		// read as it is; only chroma is interpolated.
+		same := w == t.w && h == t.h
+		var luma *resizer
+		if !same {
+			luma = newResizer(m.Y, m.YStride, newTaps(t.w, w, float64(w), f), newTaps(t.h, h, float64(h), f))
+		}
 		ct, cv := newTaps(t.w, cw, ew, f), newTaps(t.h, ch, eh, f)
 		blue := newResizer(m.Cb, m.CStride, ct, cv)
 		red := newResizer(m.Cr, m.CStride, ct, cv)
@@ -319,7 +325,11 @@ func resizePlanes(img image.Image, t size, f filter) *image.NRGBA {
 		rows := make([]uint8, 3*t.w)
 		y, cb, cr := rows[:t.w], rows[t.w:2*t.w], rows[2*t.w:]
 		for row := range t.h {
-			luma.next(y)
+			if same {
+				y = m.Y[row*m.YStride:][:t.w]
+			} else {
+				luma.next(y)
+			}
 			blue.next(cb)
 			red.next(cr)
 			ycbcrToRGBA(dst.Pix[row*dst.Stride:][:4*t.w], y, cb, cr)
