@@ -32,18 +32,7 @@ func TestFineScale(t *testing.T) {
 func TestScanFineFindsSmallFaces(t *testing.T) {
 	skipUnderRace(t)
 	e := mustEngine(t)
-	src, err := decodeJPEG(readSample(t, 1))
-	if err != nil {
-		t.Fatal(err)
-	}
-	big, err := e.faces(context.Background(), src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(big) < 3 {
-		t.Fatalf("%d faces in the sample, want its 3", len(big))
-	}
-	big = big[:3]           // best first: the sample's people
+	src, big := samplePeople(t, e)
 	k := big[0].Box[2] / 14 // sample pixels per pixel of the small image
 	small := resampled(src, affine{x0: k / 2, y0: k / 2, ux: k, vy: k}, 2048, 1365)
 	found := func(windows int) int {
@@ -71,6 +60,24 @@ func TestScanFineFindsSmallFaces(t *testing.T) {
 	}
 }
 
+// samplePeople decodes sample photo 1 and returns it with the faces of its
+// three people.
+func samplePeople(t *testing.T, e *Engine) (*rgbImage, []Face) {
+	t.Helper()
+	src, err := decodeJPEG(readSample(t, 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	big, err := e.faces(context.Background(), src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(big) < 3 {
+		t.Fatalf("%d faces in the sample, want its 3", len(big))
+	}
+	return src, big[:3] // best first: the sample's people
+}
+
 func countFunc[T any](s []T, f func(T) bool) int {
 	n := 0
 	for _, v := range s {
@@ -90,4 +97,47 @@ func resampled(img *rgbImage, a affine, w, h int) *rgbImage {
 		out.pix[i] = uint8(min(max(math.Round(float64(v)), 0), 255))
 	}
 	return out
+}
+
+// TestCloserWindowsFindSmallerFaces shrinks a sample photo into the middle
+// of a 3000 px wide image (the size a 6000 px photo is indexed at) until
+// its faces are 10 pixels wide, 7 px in a window at fineScale, where the
+// windows find one of its three faces, and checks that the closer windows
+// find all three where they are. (The sample's faces are sharp and well
+// lit: the windows find them down to 12 px, where they miss many of the
+// face-eval sets' faces under 30 px.)
+func TestCloserWindowsFindSmallerFaces(t *testing.T) {
+	skipUnderRace(t)
+	e := mustEngine(t)
+	src, big := samplePeople(t, e)
+	k := big[0].Box[2] / 10
+	const w, h = 3000, 2000
+	dx, dy := (w-float64(src.w)/k)/2, (h-float64(src.h)/k)/2 // the sample's corner in the image
+	small := resampled(src, affine{x0: k/2 - dx*k, y0: k/2 - dy*k, ux: k, vy: k}, w, h)
+	found := func(zoom float64) int {
+		t.Helper()
+		cands, weak, err := e.det.scanWeak(context.Background(), small, e.MinScore, e.MinFace)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fine, err := e.det.scanFine(context.Background(), small, e.MinScore, e.MinFace, cands, weak, e.FineWindows, zoom)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cands = append(cands, fine...)
+		n := 0
+		for _, b := range big {
+			cx, cy := (b.Box[0]+b.Box[2]/2)/k+dx, (b.Box[1]+b.Box[3]/2)/k+dy
+			n += min(1, countFunc(cands, func(c candidate) bool {
+				return math.Abs((c.x1+c.x2)/2-cx) < 5 && math.Abs((c.y1+c.y2)/2-cy) < 5
+			}))
+		}
+		return n
+	}
+	if n := found(0); n == 3 {
+		t.Errorf("the windows alone find all %d faces: the test needs smaller ones", n)
+	}
+	if n := found(closerZoom); n != 3 {
+		t.Errorf("with closer windows %d of the 3 faces found", n)
+	}
 }
