@@ -54,3 +54,38 @@ func TestSamplesHaveOnlyTheirFaces(t *testing.T) {
 		}
 	}
 }
+
+// TestRefineFindsSmallFacesAgain shrinks a sample photo until its faces
+// are 20 pixels wide, gives refine a rough box for each (off by a quarter
+// of the face and a third too large, as small faces found at the detector's
+// floor can be) and checks that it returns the face's own box, and that it
+// leaves a box of refinePx and more as it is.
+func TestRefineFindsSmallFacesAgain(t *testing.T) {
+	skipUnderRace(t)
+	e := mustEngine(t)
+	src, big := samplePeople(t, e)
+	k := big[0].Box[2] / 20
+	small := resampled(src, affine{x0: k / 2, y0: k / 2, ux: k, vy: k}, int(float64(src.w)/k), int(float64(src.h)/k))
+	iou := func(a, b candidate) float64 {
+		in := intersection(a, b)
+		return in / (a.area() + b.area() - in)
+	}
+	for i, b := range big {
+		face := candidate{x1: b.Box[0] / k, y1: b.Box[1] / k, x2: (b.Box[0] + b.Box[2]) / k, y2: (b.Box[1] + b.Box[3]) / k}
+		w := face.width()
+		cx, cy := (face.x1+face.x2)/2+w/4, (face.y1+face.y2)/2+w/4
+		rough := candidate{x1: cx - w*2/3, y1: cy - w*2/3, x2: cx + w*2/3, y2: cy + w*2/3, score: 0.6}
+		got, err := e.det.refine(small, rough)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if iou(got, face) < 0.6 || iou(got, face) <= iou(rough, face) {
+			t.Errorf("face %d: refined box %.1f against the face's %.1f (IoU %.2f, the rough box's %.2f)",
+				i, [4]float64{got.x1, got.y1, got.x2, got.y2}, [4]float64{face.x1, face.y1, face.x2, face.y2}, iou(got, face), iou(rough, face))
+		}
+	}
+	large := candidate{x1: 10, y1: 10, x2: 10 + refinePx, y2: 10 + refinePx, score: 0.6}
+	if got, err := e.det.refine(src, large); err != nil || got != large {
+		t.Errorf("refine of a %g px box = %v, %v, want it unchanged", float64(refinePx), got, err)
+	}
+}

@@ -24,9 +24,9 @@ const (
 	// embeddings are taken to be the same person: the one with the fewest
 	// false tags and misses on the tuning sets of make face-sets and of
 	// 6000 px photos together, photos indexed at 3000 px (the middle of
-	// the tie, 0.61 to 0.66): precision 1.000 and 0.992, recall 1.000 and
-	// 0.890; on the held-out sets precision 1.000 and 0.992, recall 0.988
-	// and 0.917 (README.md, "Small faces"). Similar-looking strangers score
+	// the tie, 0.62 to 0.64): precision 1.000 and 1.000, recall 1.000 and
+	// 0.938; on the held-out sets precision 1.000 and 1.000, recall 0.988
+	// and 0.932 (README.md, "Small faces"). Similar-looking strangers score
 	// up to about 0.63, and the review band below the threshold shows the
 	// operator the near misses.
 	DefaultThreshold = 0.63
@@ -171,7 +171,11 @@ func (e *Engine) faces(ctx context.Context, img *rgbImage) ([]Face, error) {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		v, n, err := e.describeNorm(img, c)
+		rc, err := e.det.refine(img, c)
+		if err != nil {
+			return nil, fmt.Errorf("face: detect: %w", err)
+		}
+		v, n, err := e.describeNorm(img, rc)
 		if err != nil {
 			return nil, fmt.Errorf("face: embed: %w", err)
 		}
