@@ -114,8 +114,8 @@ func toYCbCr420(n *image.NRGBA) *image.YCbCr {
 			p := src[4*x : 4*x+3 : 4*x+3]
 			r, g, b := int32(p[0]), int32(p[1]), int32(p[2])
 			lum[x] = uint8((19595*r + 38470*g + 7471*b + 1<<15) >> 16)
-			cb[x/2] += clampChroma(-11056*r - 21712*g + 32768*b + 257<<15)
-			cr[x/2] += clampChroma(32768*r - 27440*g - 5328*b + 257<<15)
+			cb[x/2] += int32(clamp16(-11056*r - 21712*g + 32768*b + 257<<15))
+			cr[x/2] += int32(clamp16(32768*r - 27440*g - 5328*b + 257<<15))
 			count[x/2]++
 		}
 		if y%2 == 1 || y == h-1 {
@@ -129,13 +129,4 @@ func toYCbCr420(n *image.NRGBA) *image.YCbCr {
 		}
 	}
 	return out
-}
-
-// clampChroma is the last step of color.RGBToYCbCr's chroma: v>>16 clamped
-// to [0, 255].
-func clampChroma(v int32) int32 {
-	if uint32(v)&0xff000000 == 0 {
-		return v >> 16
-	}
-	return int32(uint8(^(v >> 31)))
 }
